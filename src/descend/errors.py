@@ -1,0 +1,165 @@
+"""Errors a learner can act on, and the checks that raise them.
+
+Every public function of :mod:`descend` validates its input with the helpers
+below, so a mistake is reported where it is made, in words that say what is
+wrong and what to do ("X has 3 columns but the first layer expects 2 inputs"),
+never as a NumPy broadcasting error three calls deeper or as a silent NaN.
+
+Introduced in: book/06-iterate (DivergenceError); used everywhere.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "DivergenceError",
+    "as_float_array",
+    "check_finite",
+    "check_positive",
+    "check_choice",
+    "check_same_keys_and_shapes",
+]
+
+
+class DivergenceError(ArithmeticError):
+    """A run whose loss or parameters stopped being finite numbers.
+
+    Parameters
+    ----------
+    step : int
+        The step (0-based update count) at which the non-finite value appeared.
+    lr : float
+        The learning rate in force at that step.
+    last_finite_loss : float or None
+        The last loss that was still a finite number (None if there was none).
+    what : str
+        What became non-finite, e.g. ``"loss"`` or ``"parameter W2"``.
+    value : float
+        The offending value (``inf`` or ``nan``).
+    """
+
+    def __init__(
+        self,
+        step: int,
+        lr: float,
+        last_finite_loss: float | None,
+        what: str = "loss",
+        value: float = math.inf,
+    ) -> None:
+        self.step = int(step)
+        self.lr = float(lr)
+        self.last_finite_loss = None if last_finite_loss is None else float(last_finite_loss)
+        self.what = what
+        self.value = value
+        last = "none" if self.last_finite_loss is None else f"{self.last_finite_loss:.3g}"
+        super().__init__(
+            f"{what} became {value} at step {self.step} (lr={self.lr:g}, last finite loss "
+            f"{last}); the run diverged: try a smaller learning rate (for example "
+            f"lr={self.lr / 10:g}), standardise the inputs, or check the data for huge values"
+        )
+
+
+def as_float_array(x: Any, name: str, ndim: int | Iterable[int] | None = None) -> np.ndarray:
+    """Return ``x`` as a float ndarray, checking its number of dimensions and finiteness.
+
+    Integer and boolean input is converted to float64; float32 is kept as float32.
+
+    Raises
+    ------
+    TypeError
+        If ``x`` cannot be read as numbers.
+    ValueError
+        If ``x`` has the wrong number of dimensions or holds NaN or infinity.
+    """
+    try:
+        arr = np.asarray(x)
+    except Exception as exc:  # pragma: no cover - numpy raises many kinds
+        raise TypeError(f"{name} must be an array of numbers, got {type(x).__name__}") from exc
+    if arr.dtype == object or not (
+        np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.bool_)
+    ):
+        raise TypeError(
+            f"{name} must be an array of numbers, got dtype {arr.dtype}; "
+            "convert it with np.asarray(..., dtype=float)"
+        )
+    if np.issubdtype(arr.dtype, np.complexfloating):
+        raise TypeError(f"{name} must hold real numbers, got complex dtype {arr.dtype}")
+    if not np.issubdtype(arr.dtype, np.floating):
+        arr = arr.astype(np.float64)
+    if ndim is not None:
+        allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+        if arr.ndim not in allowed:
+            want = " or ".join(str(d) for d in allowed)
+            raise ValueError(
+                f"{name} must have {want} dimension(s), got shape {arr.shape}; "
+                + (
+                    "reshape a single example with x.reshape(1, -1)"
+                    if 2 in allowed and arr.ndim == 1
+                    else "check how it was built"
+                )
+            )
+    check_finite(arr, name)
+    return arr
+
+
+def check_finite(arr: np.ndarray, name: str) -> None:
+    """Raise ``ValueError`` if ``arr`` holds NaN or infinity, saying where."""
+    arr = np.asarray(arr)
+    if not np.all(np.isfinite(arr)):
+        bad = np.argwhere(~np.isfinite(arr))
+        first = tuple(int(i) for i in bad[0]) if bad.size else ()
+        raise ValueError(
+            f"{name} holds {len(bad)} non-finite value(s) (NaN or infinity), the first at "
+            f"index {first}; remove or impute them before training"
+        )
+
+
+def check_positive(value: Any, name: str, allow_zero: bool = False) -> float:
+    """Return ``value`` as a float, raising if it is not a finite number > 0 (or >= 0)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
+    v = float(value)
+    if not math.isfinite(v) or v < 0 or (v == 0 and not allow_zero):
+        bound = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{name} must be a finite number {bound}, got {value!r}")
+    return v
+
+
+def check_choice(name: str, value: str, choices: Iterable[str], what: str) -> str:
+    """Return ``value`` if it is one of ``choices``; otherwise list the valid ones."""
+    choices = list(choices)
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(
+            f"unknown {what} {value!r} for {name}; choose one of: " + ", ".join(choices)
+        )
+    return value
+
+
+def check_same_keys_and_shapes(
+    params: Mapping[str, np.ndarray], grads: Mapping[str, np.ndarray]
+) -> None:
+    """Raise if ``params`` and ``grads`` do not have the same names and shapes."""
+    if not isinstance(params, Mapping) or not isinstance(grads, Mapping):
+        raise TypeError(
+            "params and grads must be dicts name -> ndarray, got "
+            f"{type(params).__name__} and {type(grads).__name__}"
+        )
+    pk, gk = set(params), set(grads)
+    if pk != gk:
+        missing = sorted(pk - gk)
+        extra = sorted(gk - pk)
+        raise ValueError(
+            "params and grads must have the same keys; "
+            + (f"grads lacks {missing}" if missing else "")
+            + ("; " if missing and extra else "")
+            + (f"grads has extra {extra}" if extra else "")
+        )
+    for k in params:
+        ps, gs = np.shape(params[k]), np.shape(grads[k])
+        if ps != gs:
+            raise ValueError(f"grads[{k!r}] has shape {gs} but params[{k!r}] has shape {ps}")
