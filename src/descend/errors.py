@@ -64,10 +64,14 @@ class DivergenceError(ArithmeticError):
         )
 
 
-def as_float_array(x: Any, name: str, ndim: int | Iterable[int] | None = None) -> np.ndarray:
+def as_float_array(
+    x: Any, name: str, ndim: int | Iterable[int] | None = None, finite: bool = True
+) -> np.ndarray:
     """Return ``x`` as a float ndarray, checking its number of dimensions and finiteness.
 
     Integer and boolean input is converted to float64; float32 is kept as float32.
+    ``finite=False`` skips the finiteness check (for intermediate values inside a
+    network, where an overflow is the training loop's to report as divergence).
 
     Raises
     ------
@@ -103,7 +107,8 @@ def as_float_array(x: Any, name: str, ndim: int | Iterable[int] | None = None) -
                     else "check how it was built"
                 )
             )
-    check_finite(arr, name)
+    if finite:
+        check_finite(arr, name)
     return arr
 
 
