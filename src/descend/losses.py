@@ -48,11 +48,12 @@ def _outputs(out: Any, name: str, ndim: tuple[int, ...] = (1, 2)) -> np.ndarray:
 def _targets(y: Any, out: np.ndarray, out_name: str) -> np.ndarray:
     """Return ``y`` as a float array of ``out``'s shape and dtype, or say why it cannot be."""
     y = as_float_array(y, "y")
+    given = y.shape
     if y.ndim == 1 and out.ndim == 2 and out.shape[1] == 1:
         y = y.reshape(-1, 1)  # labels (n,) for outputs (n, 1)
     if y.shape != out.shape:
         raise ValueError(
-            f"y has shape {y.shape} but {out_name} has shape {out.shape}; they must match "
+            f"y has shape {given} but {out_name} has shape {out.shape}; they must match "
             "(a label vector of shape (n,) is accepted for outputs of shape (n, 1))"
         )
     return y.astype(out.dtype, copy=False)
