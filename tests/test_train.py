@@ -12,6 +12,7 @@ import warnings
 import numpy as np
 import pytest
 
+import descend as ds
 from descend.errors import DivergenceError
 from descend.train import History, Path, minimize, train
 
@@ -586,3 +587,130 @@ def test_minimize_argument_errors():
         minimize(TwoValues(1.0), [1.0, 1.0], PlainSGD(0.1))
     with pytest.raises(ValueError, match="start holds 1 non-finite value"):
         minimize(Bowl(1.0), [np.nan], PlainSGD(0.1))
+
+
+# --------------------------------------------------------------------------------------
+# with the real library: Network, optimizers, schedules, surfaces
+# --------------------------------------------------------------------------------------
+
+
+def moons():
+    return ds.data.two_moons(200, 0.1, np.random.default_rng(0))
+
+
+def net(seed=2, **kw):
+    return ds.Network([2, 16, 1], rng=np.random.default_rng(seed), **kw)
+
+
+def test_package_exposes_the_loop():
+    assert ds.fit is train and ds.History is History and ds.minimize is minimize
+    assert ds.Path is Path
+
+
+def test_network_learns_two_moons_with_full_batch_sgd_momentum():
+    X, y = moons()
+    model = net()
+    h = train(model, X, y, ds.optim.SGD(lr=0.5, momentum=0.9), epochs=300)
+    assert h.initial_loss > 0.5 and h.epoch_losses[-1] < 0.05
+    # a straight line gets about 86% of the moons right; the network gets nearly all
+    assert np.mean(model.predict(X) == y) >= 0.98
+    assert h.grad_evals == 300 * 200 and h.steps_run == 300
+
+
+def test_network_learns_two_moons_with_mini_batch_adam_deterministically():
+    X, y = moons()
+
+    def run():
+        model = net()
+        h = train(
+            model,
+            X,
+            y,
+            ds.optim.Adam(lr=0.03),
+            epochs=60,
+            batch_size=20,
+            rng=np.random.default_rng(1),
+        )
+        return model, h
+
+    (m1, h1), (m2, h2) = run(), run()
+    assert h1.epoch_losses[-1] < 0.1
+    assert np.mean(m1.predict(X) == y) >= 0.98
+    assert h1.steps_run == 60 * 10 and h1.grad_evals == 60 * 200
+    assert fields(h1) == fields(h2)
+    np.testing.assert_array_equal(m1.get_params(), m2.get_params())
+
+
+def test_network_early_stopping_restores_the_best_validation_parameters():
+    X, y = ds.data.two_moons(200, 0.35, np.random.default_rng(4))
+    X_tr, y_tr, X_val, y_val = ds.data.train_val_split(X, y, 0.5, np.random.default_rng(5))
+    model = ds.Network([2, 32, 32, 1], rng=np.random.default_rng(6))
+    h = train(
+        model,
+        X_tr,
+        y_tr,
+        ds.optim.Adam(lr=0.05),
+        epochs=300,
+        batch_size=10,
+        rng=np.random.default_rng(7),
+        X_val=X_val,
+        y_val=y_val,
+        patience=10,
+    )
+    assert h.stopped_reason == "early_stopping" and h.epochs_run < 300
+    assert h.epochs_run == h.best_epoch + 10  # ten epochs without improvement
+    assert model.loss(X_val, y_val) == h.val_losses[h.best_epoch - 1] == min(h.val_losses)
+    assert h.restored_best
+
+
+def test_real_schedule_and_optimizer_per_epoch():
+    # step_decay halves the rate every 2 epochs: 0.1, 0.1, 0.05, 0.05, 0.025
+    opt = ds.optim.SGD(lr=1.0)
+    sched = ds.schedules.step_decay(0.1, step_size=2, gamma=0.5)
+    h = train(Quadratic(1.0), *ONE, opt, epochs=5, schedule=sched)
+    assert h.lrs == [0.1, 0.1, 0.05, 0.05, 0.025] and opt.lr == 0.025
+
+
+def test_a_non_finite_gradient_caught_by_the_optimizer_names_the_step_and_loss():
+    class InfGradient(Quadratic):
+        def loss_and_grads(self, X, y):
+            g = np.full(1, np.inf) if self.calls == 2 else self.params["w"]
+            self.calls += 1
+            return self.loss(X, y), {"w": g}
+
+    # w: 1 -> 0.5 -> 0.25, then the third step's gradient is inf; its loss is 0.25^2 / 2
+    with pytest.raises(DivergenceError) as info:
+        train(InfGradient(1.0), *ONE, ds.optim.SGD(lr=0.5), epochs=5)
+    assert (info.value.step, info.value.lr, info.value.what) == (2, 0.5, "gradient w")
+    assert info.value.last_finite_loss == 0.03125
+
+
+def test_a_diverging_network_raises_once_without_warnings():
+    X, y = moons()
+    model = ds.Network([2, 32, 32, 1], activation="relu", loss="mse", rng=np.random.default_rng(2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(DivergenceError) as info:
+            train(model, X, y.astype(float), ds.optim.SGD(lr=1.0), epochs=200)
+    err = info.value
+    assert err.lr == 1.0 and 1 <= err.step < 200
+    assert err.last_finite_loss > 1e100  # it exploded before it overflowed
+    assert "try a smaller learning rate (for example lr=0.1)" in str(err)
+
+
+def test_minimize_on_the_library_quadratic_converges_and_diverges_where_predicted():
+    # H = diag(1, 8), start (-2.5, 1). With lr 0.2 the coordinates shrink by 0.8 and
+    # -0.6 a step; the gradient norm ~ 2.5 * 0.8^t <= 1e-8 first at t = 87
+    # (2.5 * 0.8^86 = 1.16e-8, 2.5 * 0.8^87 = 9.3e-9).
+    surface = ds.surfaces.quadratic(condition=8.0)
+    path = minimize(surface, None, ds.optim.SGD(lr=0.2), steps=500, grad_tol=1e-8)
+    assert path.stopped_reason == "grad_tol" and path.steps_run == 87
+    np.testing.assert_allclose(path.points[-1], surface.minima[0], atol=1e-8)
+    np.testing.assert_array_equal(path.points[0], surface.start)
+    # lr 0.375 > 2/8: y_t = (-2)^t (exactly: 0.375 * 8 = 3). f = (x^2 + 8 y^2) / 2 whose
+    # term 8 y^2 = 2^(2t+3) overflows once 2t + 3 >= 1024: t = 511; f_510 = 2^1022 (x is
+    # -2.5 * 0.625^t, far below the last bit)
+    with pytest.raises(DivergenceError) as info:
+        minimize(surface, None, ds.optim.SGD(lr=0.375), steps=1000)
+    assert (info.value.step, info.value.lr, info.value.what) == (511, 0.375, "value")
+    assert info.value.last_finite_loss == 2.0**1022
