@@ -120,8 +120,8 @@ class History:
             f"training loss {self.initial_loss:.4g} -> {final:.4g}"
         )
         if self.val_losses:
-            best = self.initial_val_loss if self.best_epoch == 0 else None
-            best = self.val_losses[self.best_epoch - 1] if best is None else best
+            e = self.best_epoch
+            best = self.initial_val_loss if e == 0 else self.val_losses[e - 1]
             text += (
                 f"; validation loss {self.val_losses[-1]:.4g} (best {best:.4g} at epoch "
                 f"{self.best_epoch}{', restored' if self.restored_best else ''})"
@@ -635,14 +635,18 @@ def _update(
     loss: float,
     what: str = "parameter",
 ) -> None:
-    """``optimizer.step`` and a check that every parameter is still finite."""
+    """``optimizer.step``, then check that every parameter is still finite.
+
+    ``what`` names the culprit in the error: ``"parameter"`` (followed by the
+    parameter's name) in :func:`train`, ``"point"`` in :func:`minimize`.
+    """
     try:
         optimizer.step(params, grads)
     except DivergenceError as exc:  # a non-finite gradient, caught by the optimizer
         raise DivergenceError(step, lr, loss, what=exc.what, value=exc.value) from exc
     for name, value in params.items():
         if not np.all(np.isfinite(value)):
-            label = what if len(params) == 1 and what != "parameter" else f"{what} {name}"
+            label = f"parameter {name}" if what == "parameter" else what
             raise DivergenceError(step, lr, loss, what=label, value=_bad(value))
 
 
