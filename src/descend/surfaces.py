@@ -34,6 +34,7 @@ __all__ = [
     "beale",
     "saddle",
     "multi_well",
+    "line_fit",
     "SURFACES",
     "get",
 ]
@@ -434,6 +435,95 @@ def multi_well() -> Surface:
         min_values=tuple(v for v, _ in wells),
         saddles=saddles,
         formula=r"f(x, y) = g(u) + 1.6\,h(v),\ (u, v) = R_{-25^\circ}(x, y)",
+    )
+
+
+def line_fit(X: Any, y: Any) -> Surface:
+    """The mean squared error of a straight-line fit, as a surface over (slope, intercept).
+
+    For data ``x_i, y_i`` (i = 1..n) the surface is
+
+    ``L(w, b) = (1/n) Σ (w x_i + b − y_i)²``,
+
+    a quadratic bowl in the slope ``w`` (the surface's x) and the intercept ``b``
+    (its y). With ``A = [x, 1]`` of shape (n, 2) and ``θ = (w, b)``, the gradient is
+    ``(2/n) Aᵀ(Aθ − y)`` and the Hessian the constant ``(2/n) AᵀA``; its condition
+    number says how stretched the bowl is, and so how slowly plain gradient descent
+    crosses it. The minimum is the least-squares line (``numpy.linalg.lstsq``).
+
+    Parameters
+    ----------
+    X : array-like, shape (n, 1) or (n,)
+        The inputs, one feature (e.g. from :func:`descend.data.line`).
+    y : array-like, shape (n,)
+        The targets.
+
+    Returns
+    -------
+    Surface
+        ``name="line_fit"``; ``minima`` holds the least-squares ``(w*, b*)`` and
+        ``min_values`` its loss; ``hessian`` is ``(2/n) AᵀA``; ``start`` is (0, 0) (the
+        flat line y = 0); the window is centred on the minimum and contains the start.
+
+    Raises
+    ------
+    ValueError
+        When ``X`` has more than one column, the lengths differ, there are fewer than
+        two examples, or every ``x`` is equal (then no single line is best).
+
+    Introduced in: book/07-linear-regression
+    """
+    X = as_float_array(X, "X", ndim=(1, 2))
+    if X.ndim == 2 and X.shape[1] != 1:
+        raise ValueError(
+            f"X must hold one feature, shape (n, 1) or (n,), got shape {X.shape}; "
+            "a line has one slope"
+        )
+    x = X.reshape(-1)
+    y = as_float_array(y, "y", ndim=(1, 2)).reshape(-1)
+    if x.shape != y.shape:
+        raise ValueError(
+            f"X has {x.size} examples but y has {y.size}; they need one target per input"
+        )
+    if x.size < 2:
+        raise ValueError(f"a line fit needs at least two examples, got {x.size}")
+    if np.ptp(x) == 0:
+        raise ValueError(
+            f"every x equals {x[0]:g}, so every slope fits equally well and there is no "
+            "single best line; use inputs with at least two different values"
+        )
+    n = x.size
+    A = np.column_stack([x, np.ones(n)])
+    H = _freeze(2.0 / n * A.T @ A)
+    w_star, b_star = (float(v) for v in np.linalg.lstsq(A, y, rcond=None)[0])
+    min_value = float(np.mean((A @ np.array([w_star, b_star]) - y) ** 2))
+    # L is exactly quadratic, so L(θ) = L* + ½ (θ − θ*)ᵀ H (θ − θ*): cheap on a whole
+    # grid, and accurate near the minimum (no cancellation of large sums)
+    h11, h12, h22 = float(H[0, 0]), float(H[0, 1]), float(H[1, 1])
+
+    def f(w: Any, b: Any) -> Any:
+        w, b = _xy(w, b)
+        dw, db = w - w_star, b - b_star
+        return min_value + 0.5 * (h11 * dw * dw + 2.0 * h12 * dw * db + h22 * db * db)
+
+    def grad(w: Any, b: Any) -> tuple[Any, Any]:
+        w, b = _xy(w, b)
+        dw, db = w - w_star, b - b_star
+        return h11 * dw + h12 * db, h12 * dw + h22 * db
+
+    # a window centred on the minimum that also holds the start (0, 0)
+    r = 1.5 * max(abs(w_star), abs(b_star), 1.0)
+    return Surface(
+        name="line_fit",
+        f=f,
+        grad=grad,
+        minima=((w_star, b_star),),
+        xlim=(w_star - r, w_star + r),
+        ylim=(b_star - r, b_star + r),
+        start=(0.0, 0.0),
+        min_values=(min_value,),
+        hessian=H,
+        formula=r"L(w, b) = \tfrac1n \sum_i (w x_i + b - y_i)^2",
     )
 
 
