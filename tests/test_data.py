@@ -316,3 +316,18 @@ def test_minibatches_check_arguments_when_called():
         data.minibatches(X, y, 2)
     with pytest.raises(ValueError, match=r"X has 10 examples .* but y has 4"):
         data.minibatches(X, np.zeros(4), 2, shuffle=False)
+
+
+def test_running_example_is_a_fixed_split_of_two_moons():
+    X_tr, y_tr, X_val, y_val = data.running_example()
+    assert X_tr.shape == (150, 2) and X_val.shape == (50, 2)
+    assert y_tr.shape == (150,) and y_val.shape == (50,)
+    # every example appears once: the split partitions the same 200 moons
+    rng = np.random.default_rng(0)
+    X_all, _ = data.two_moons(200, 0.2, rng=rng)
+    both = np.concatenate([X_tr, X_val])
+    assert np.allclose(np.sort(both, axis=0), np.sort(X_all, axis=0))
+    again = data.running_example()
+    assert all(np.array_equal(a, b) for a, b in zip(again, (X_tr, y_tr, X_val, y_val), strict=True))
+    other = data.running_example(seed=1)
+    assert not np.array_equal(other[0], X_tr)

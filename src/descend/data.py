@@ -31,6 +31,7 @@ __all__ = [
     "circles",
     "spirals",
     "xor",
+    "running_example",
     "train_val_split",
     "Standardizer",
     "minibatches",
@@ -380,6 +381,37 @@ def xor(
 # ---------------------------------------------------------------------------------------
 # splitting, scaling, batching
 # ---------------------------------------------------------------------------------------
+
+
+def running_example(
+    seed: int = 0, n: int = 200, noise: float = 0.2, val_fraction: float = 0.25
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The course's running example: two moons, split into training and validation sets.
+
+    Every step chapter uses the same data, so a learner sees one problem solved step
+    by step. The seed is explicit; the same seed gives the same arrays.
+
+    Parameters
+    ----------
+    seed : int
+        Seeds both the data and the split (``np.random.default_rng(seed)``).
+    n : int
+        Number of examples in all.
+    noise : float
+        Standard deviation of the noise added to the moons.
+    val_fraction : float
+        Fraction held out for validation.
+
+    Returns
+    -------
+    X_train, y_train, X_val, y_val : ndarray
+        Inputs of shape ``(m, 2)`` and integer labels 0/1 of shape ``(m,)``.
+
+    Introduced in: book/01-initialize
+    """
+    rng = np.random.default_rng(seed)
+    X, y = two_moons(n, noise, rng=rng)
+    return train_val_split(X, y, val_fraction, rng=rng)
 
 
 def train_val_split(
