@@ -35,6 +35,7 @@ __all__ = [
     "saddle",
     "multi_well",
     "line_fit",
+    "directional_derivative",
     "SURFACES",
     "get",
 ]
@@ -525,6 +526,41 @@ def line_fit(X: Any, y: Any) -> Surface:
         hessian=H,
         formula=r"L(w, b) = \tfrac1n \sum_i (w x_i + b - y_i)^2",
     )
+
+
+def directional_derivative(surface: Any, p: Any, angle: Any) -> np.ndarray:
+    """The slope of ``surface`` at ``p`` in the direction at ``angle``: ``D_u f = ∇f(p) · u``.
+
+    ``u = (cos angle, sin angle)`` is the unit vector at ``angle`` radians from the
+    x-axis. The slope is largest, ``|∇f(p)|``, when ``u`` points along the gradient,
+    zero across it, and ``−|∇f(p)|`` against it.
+
+    Parameters
+    ----------
+    surface : Surface
+        Anything with ``gradient(p) -> array of shape (2,)``.
+    p : array-like, shape (2,)
+        The point.
+    angle : float or array-like of any shape
+        Direction(s) in radians.
+
+    Returns
+    -------
+    ndarray, shape of ``angle``
+        The directional derivative for each angle.
+
+    Introduced in: book/04-gradient
+    """
+    if not callable(getattr(surface, "gradient", None)):
+        raise TypeError(
+            f"surface must have a gradient(p) method (like ds.surfaces.get('himmelblau')), "
+            f"got {type(surface).__name__}"
+        )
+    g = np.asarray(surface.gradient(p), dtype=float)
+    if g.shape != (2,):
+        raise ValueError(f"surface.gradient(p) must return shape (2,), got {g.shape}")
+    a = as_float_array(angle, "angle")
+    return g[0] * np.cos(a) + g[1] * np.sin(a)
 
 
 SURFACES: dict[str, Callable[..., Surface]] = {

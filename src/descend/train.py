@@ -27,6 +27,7 @@ Written to be read, not to be fast. Introduced in: book/06-iterate
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,7 +37,16 @@ import numpy as np
 from descend.data import _check_int, _check_labels, _check_rng, _check_same_length, minibatches
 from descend.errors import DivergenceError, as_float_array, check_choice, check_positive
 
-__all__ = ["History", "Path", "Progress", "STOP_REASONS", "train", "minimize"]
+__all__ = [
+    "History",
+    "Path",
+    "Progress",
+    "STOP_REASONS",
+    "TargetRun",
+    "train",
+    "minimize",
+    "time_to_target",
+]
 
 #: Why a run of :func:`train` stopped, in the order the rules are checked after an epoch.
 STOP_REASONS = ("callback", "loss_tol", "grad_tol", "early_stopping", "max_epochs")
@@ -562,6 +572,128 @@ def minimize(
             lrs.append(float(optimizer.lr))
             _update(optimizer, params, {"p": g}, step, lrs[-1], value, what="point")
     return Path(np.array(points), np.array(values), np.array(norms), stop, np.array(lrs))
+
+
+# ---------------------------------------------------------------------------------------
+# measuring: how much work does a run need to reach a target loss?
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class TargetRun:
+    """What :func:`time_to_target` measured: the work a run needed to reach a target loss.
+
+    Attributes
+    ----------
+    reached : bool
+        Whether the training loss came down to the target within ``max_epochs``.
+    seconds : float
+        Wall-clock time of the training (``time.perf_counter``), without the time spent
+        checking the full training loss for the target.
+    epochs : float
+        Passes over the data, ``grad_evals / n`` (fractional: a run may stop mid-epoch).
+    steps : int
+        Parameter updates made.
+    grad_evals : int
+        Examples whose gradient the updates used.
+    final_loss : float
+        The training loss at the last check (``<= target`` when ``reached``).
+    history : History
+        The run's :class:`History`.
+
+    Introduced in: book/05-update
+    """
+
+    reached: bool
+    seconds: float
+    epochs: float
+    steps: int
+    grad_evals: int
+    final_loss: float
+    history: History
+
+
+def time_to_target(
+    model: Any,
+    X: Any,
+    y: Any,
+    optimizer: Any,
+    target: float,
+    *,
+    batch_size: int | None = None,
+    max_epochs: int = 100,
+    check_every: int | None = None,
+    rng: np.random.Generator | None = None,
+) -> TargetRun:
+    """Train until the training loss is ``<= target`` and report the work it took.
+
+    The full training loss is checked each time another ``check_every`` examples have
+    been used (after the step that reaches that count), so runs with any batch size are
+    checked equally often per example seen; the time those checks take is left out of
+    ``seconds``. With ``batch_size=None`` (full batch) every step is checked.
+
+    Parameters
+    ----------
+    model, X, y, optimizer, batch_size, rng
+        As for :func:`train` (``rng`` draws the shuffling of mini-batches).
+    target : float
+        The training loss to reach, > 0.
+    max_epochs : int
+        Give up after this many epochs (then ``reached`` is False).
+    check_every : int, optional
+        Examples between two checks of the full training loss, >= 1; default
+        ``ceil(n / 20)`` (twenty checks per epoch).
+
+    Returns
+    -------
+    TargetRun
+        ``reached``, ``seconds``, ``epochs``, ``steps``, ``grad_evals``, ``final_loss``
+        and the ``history``.
+
+    Introduced in: book/05-update
+    """
+    _check_model(model)
+    target = check_positive(target, "target")
+    X, y = _check_data(X, y, "X", "y")
+    n = len(X)
+    if check_every is None:
+        check_every = math.ceil(n / 20)
+    check_every = _check_int(check_every, "check_every", 1, hint=" (examples between checks)")
+    start_loss = float(model.loss(X, y))
+    if start_loss <= target:
+        return TargetRun(True, 0.0, 0.0, 0, 0, start_loss, History(initial_loss=start_loss))
+
+    seen = {"evals": 0, "since_check": 0, "check_seconds": 0.0, "loss": start_loss}
+    seen["reached"] = False
+
+    def on_step(info: Progress) -> bool:
+        # examples used by this step: the history's count went up by the batch's size
+        seen["since_check"] += info.history.grad_evals - seen["evals"]
+        seen["evals"] = info.history.grad_evals
+        if seen["since_check"] < check_every:
+            return False
+        seen["since_check"] = 0
+        t_check = time.perf_counter()
+        seen["loss"] = float(model.loss(X, y))
+        seen["check_seconds"] += time.perf_counter() - t_check
+        seen["reached"] = seen["loss"] <= target
+        return seen["reached"]
+
+    t0 = time.perf_counter()
+    history = train(
+        model, X, y, optimizer, epochs=max_epochs, batch_size=batch_size, rng=rng, on_step=on_step
+    )
+    seconds = time.perf_counter() - t0 - seen["check_seconds"]
+    final = seen["loss"] if seen["reached"] else history.epoch_losses[-1]
+    return TargetRun(
+        reached=bool(seen["reached"]),
+        seconds=max(seconds, 0.0),
+        epochs=history.grad_evals / n,
+        steps=history.steps_run,
+        grad_evals=history.grad_evals,
+        final_loss=float(final),
+        history=history,
+    )
 
 
 # ---------------------------------------------------------------------------------------
