@@ -38,6 +38,8 @@ _DETERMINISTIC = ("zeros", "constant")
 
 
 def _check_sizes(sizes: Any) -> tuple[int, ...]:
+    if isinstance(sizes, np.ndarray):
+        sizes = sizes.tolist()
     if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence) or len(sizes) < 2:
         raise ValueError(
             "sizes must list the layer sizes [n_in, h1, ..., n_out], at least two positive "
