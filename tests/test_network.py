@@ -364,6 +364,10 @@ def test_bad_activation_names_and_counts():
         Network([2, 3, 1], "gelu", initializer="zeros")
     with pytest.raises(ValueError, match=r"activation lists 1 names but the network has 2 hidden"):
         Network([2, 3, 3, 1], ["relu"], initializer="zeros")
+    with pytest.raises(
+        TypeError, match="activation must be a name or a list of names, got NoneType"
+    ):
+        Network([2, 3, 1], None, initializer="zeros")
 
 
 def test_bad_loss_initializer_dtype_rng():

@@ -103,6 +103,10 @@ class Network:
         n_hidden = len(self.sizes) - 2
 
         # one activation name per hidden layer
+        if not isinstance(activation, (str, Sequence, np.ndarray)):
+            raise TypeError(
+                f"activation must be a name or a list of names, got {type(activation).__name__}"
+            )
         names = [activation] * n_hidden if isinstance(activation, str) else list(activation)
         if len(names) != n_hidden:
             raise ValueError(
@@ -169,7 +173,10 @@ class Network:
 
     @property
     def n_layers(self) -> int:
-        """``L``, the number of weight layers (hidden layers + the output layer)."""
+        """``L``, the number of weight layers (hidden layers + the output layer).
+
+        Introduced in: book/02-forward
+        """
         return len(self.sizes) - 1
 
     @property
