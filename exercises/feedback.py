@@ -1,0 +1,416 @@
+"""Public checks for the Descend exercises: instant feedback in the learner's notebook.
+
+This file is copied verbatim into the setup cell of every generated exercise
+notebook (together with the set's *public* drivers and verifiers), so it must stay
+self-contained: standard library and NumPy only, no triple single quotes. It holds
+no solutions and no hidden checks. The grader imports the same helpers, so a check
+judges a result in the notebook exactly as it does when grading.
+
+Vocabulary
+----------
+driver
+    ``drive(fn, inp) -> value``: calls the learner's function ``fn`` on the inputs
+    ``inp`` (a dict of NumPy arrays) and returns what it returned.
+verifier
+    ``verify(got, want, inp, **options)``: raises :class:`CheckFailure` with a
+    message a learner can act on when ``got`` (the learner's outputs, a dict of
+    arrays) does not match ``want`` (the reference's outputs or a summary of them).
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+
+# The kinds of arrays that may cross from a learner's kernel to the grader:
+# booleans, integers, floats and text (multiple-choice letters). Never objects.
+ARRAY_KINDS = "biufU"
+KEY_PATTERN = re.compile(r"^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$")
+
+
+class CheckFailure(AssertionError):
+    """A result that does not pass a check; the message says what is wrong."""
+
+
+class ExerciseRuleError(RuntimeError):
+    """Raised by a descend function that the current exercise asks you to write yourself."""
+
+
+# --------------------------------------------------------------------------- data
+
+
+def encode(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Encode a dict of arrays (or numbers, tuples, strings) as JSON-ready data."""
+    out = {}
+    for key, value in values.items():
+        arr = np.asarray(value)
+        if arr.dtype.kind not in ARRAY_KINDS:
+            raise TypeError(f"{key!r} cannot be encoded: dtype {arr.dtype}")
+        out[key] = {"dtype": arr.dtype.str, "shape": list(arr.shape), "data": arr.ravel().tolist()}
+    return out
+
+
+def decode(data: Mapping[str, Any]) -> dict[str, np.ndarray]:
+    """Inverse of :func:`encode`: a dict of NumPy arrays."""
+    return {
+        key: np.array(item["data"], dtype=np.dtype(item["dtype"])).reshape(item["shape"])
+        for key, item in data.items()
+    }
+
+
+def copy_inputs(inp: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Fresh copies, so that a function that changes its arguments changes nothing else."""
+    return {key: np.array(value, copy=True) for key, value in inp.items()}
+
+
+def to_arrays(value: Any, prefix: str = "out") -> dict[str, np.ndarray]:
+    """Flatten a returned value into named arrays of numbers or text.
+
+    A tuple becomes ``out.0, out.1, ...``, a dict ``out.<key>``; a list of numbers
+    becomes one array. Anything that is not numbers (``None``, objects, an object
+    that claims to equal everything) raises :class:`CheckFailure`.
+    """
+    if value is None:
+        raise CheckFailure(f"{prefix} is None: did the function forget to `return` its result?")
+    if isinstance(value, Mapping):
+        arrays = {}
+        for key, item in value.items():
+            if not isinstance(key, str) or not re.match(r"^[A-Za-z0-9_]+$", key):
+                raise CheckFailure(f"{prefix} has a key {key!r}; keys must be simple names")
+            arrays.update(to_arrays(item, f"{prefix}.{key}"))
+        return arrays
+    if isinstance(value, tuple):
+        arrays = {}
+        for i, item in enumerate(value):
+            arrays.update(to_arrays(item, f"{prefix}.{i}"))
+        return arrays
+    if isinstance(value, list):
+        try:
+            arr = np.asarray(value)
+        except (ValueError, TypeError):
+            arr = None
+        if arr is None or arr.dtype.kind not in ARRAY_KINDS:
+            return to_arrays(tuple(value), prefix)
+        return {prefix: arr}
+    arr = np.asarray(value) if isinstance(value, (np.ndarray, np.generic)) else None
+    if arr is None:
+        if isinstance(value, (bool, int, float, str)):
+            arr = np.asarray(value)
+        else:
+            raise CheckFailure(
+                f"{prefix} is a {type(value).__name__}, not a NumPy array or a number; "
+                "return numbers (for example np.asarray(...))"
+            )
+    if arr.dtype.kind not in ARRAY_KINDS:
+        raise CheckFailure(
+            f"{prefix} is an array of dtype {arr.dtype}; return numbers (float or int)"
+        )
+    return {prefix: np.array(arr, copy=True)}
+
+
+# --------------------------------------------------------------- check helpers
+
+
+def result(got: Mapping[str, np.ndarray], key: str = "out") -> np.ndarray:
+    """The output ``key`` of a result, or a clear failure if it is missing."""
+    if key in got:
+        return got[key]
+    if key == "out" and any(k.startswith("out.") for k in got):
+        parts = sorted(k for k in got if k.startswith("out."))
+        raise CheckFailure(
+            f"expected a single array but the function returned several values ({len(parts)})"
+        )
+    if key.startswith("out.") and "out" in got:
+        raise CheckFailure(
+            "expected several values (a tuple) but the function returned a single array"
+        )
+    raise CheckFailure(f"the result has no {key!r}; check what the function returns")
+
+
+def _label(name: str) -> str:
+    return "the result" if name == "out" else name
+
+
+def expect_numbers(got: Any, name: str = "out") -> np.ndarray:
+    """``got`` as a float array, failing on text, NaN or infinity."""
+    arr = np.asarray(got)
+    if arr.dtype.kind not in "biuf":
+        raise CheckFailure(f"{_label(name)} should hold numbers, but has dtype {arr.dtype}")
+    arr = arr.astype(np.float64)
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        where = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise CheckFailure(
+            f"{_label(name)} holds {int(bad.sum())} NaN or infinite value(s), the first at "
+            f"index {where}; look for an overflow (exp of a large number) or a log of 0"
+        )
+    return arr
+
+
+def expect_shape(got: Any, shape: tuple[int, ...], name: str = "out") -> np.ndarray:
+    """``got`` as numbers of exactly ``shape`` (a single number may have any size-1 shape)."""
+    arr = expect_numbers(got, name)
+    shape = tuple(int(s) for s in shape)
+    if shape == () and arr.size == 1:
+        return arr.reshape(())
+    if arr.shape != shape:
+        raise CheckFailure(f"{_label(name)} has shape {arr.shape}, expected {shape}")
+    return arr
+
+
+def expect_close(
+    got: Any, want: Any, name: str = "out", rtol: float = 1e-6, atol: float = 1e-9
+) -> None:
+    """Fail unless ``got`` has ``want``'s shape and ``|got - want| <= atol + rtol |want|``."""
+    want = np.asarray(want, dtype=np.float64)
+    arr = expect_shape(got, want.shape, name)
+    diff = np.abs(arr - want)
+    tol = atol + rtol * np.abs(want)
+    wrong = diff > tol
+    if wrong.any():
+        worst = np.unravel_index(int(np.argmax(diff - tol)), want.shape) if want.shape else ()
+        where = f" at index {tuple(int(i) for i in worst)}" if want.shape else ""
+        others = int(wrong.sum()) - 1
+        more = f" ({others} other entries differ too)" if others > 0 else ""
+        raise CheckFailure(
+            f"{_label(name)}{where} is {arr[worst]:.6g}, expected {want[worst]:.6g}{more}"
+        )
+
+
+def expect_equal(got: Any, want: Any, name: str = "out") -> None:
+    """Fail unless ``got`` equals ``want`` exactly (integers, booleans, text)."""
+    want = np.asarray(want)
+    arr = np.asarray(got)
+    if want.dtype.kind == "U":
+        if arr.dtype.kind != "U":
+            raise CheckFailure(f"{_label(name)} should be text, got dtype {arr.dtype}")
+    elif want.dtype.kind == "b":
+        if arr.dtype.kind not in "biu" or not np.isin(arr, (0, 1)).all():
+            raise CheckFailure(f"{_label(name)} should be True or False, got {arr!r}")
+        arr = arr.astype(bool)
+    else:
+        arr = expect_numbers(arr, name)
+    if want.shape == () and arr.size == 1:
+        arr = arr.reshape(())
+    if arr.shape != want.shape:
+        raise CheckFailure(f"{_label(name)} has shape {arr.shape}, expected {want.shape}")
+    wrong = arr != want
+    if np.any(wrong):
+        if want.shape == ():
+            raise CheckFailure(f"{_label(name)} is {arr.item()!r}, which is not right")
+        first = tuple(int(i) for i in np.argwhere(wrong)[0])
+        raise CheckFailure(
+            f"{_label(name)} at index {first} is {arr[first].item()!r}, "
+            f"expected {want[first].item()!r} ({int(np.sum(wrong))} entries differ)"
+        )
+
+
+def expect_letter(got: Any, choices: str = "ABCD", name: str = "out") -> str:
+    """``got`` as one capital letter among ``choices``."""
+    arr = np.asarray(got)
+    if arr.dtype.kind != "U" or arr.shape != ():
+        raise CheckFailure(
+            f'{_label(name)} should be one letter in quotes, like "{choices[0]}"; got {arr!r}'
+        )
+    letter = str(arr).strip().upper()
+    if len(letter) != 1 or letter not in choices:
+        raise CheckFailure(
+            f"{_label(name)} is {str(arr)!r}; answer with one of " + ", ".join(choices)
+        )
+    return letter
+
+
+# -------------------------------------------------- generic drivers and verifiers
+
+
+def call(fn: Callable[..., Any], inp: Mapping[str, np.ndarray]) -> Any:
+    """The default driver: call ``fn`` with the inputs in order, as positional arguments.
+
+    A 0-d array becomes a Python number, so ``fn(3)`` sees an ``int``.
+    """
+    return fn(*[value.item() if value.ndim == 0 else value for value in inp.values()])
+
+
+def verify_close(
+    got: Mapping[str, np.ndarray],
+    want: Mapping[str, np.ndarray],
+    inp: Any,
+    rtol: float = 1e-6,
+    atol: float = 1e-9,
+) -> None:
+    """Every output close to the reference's (same names, shapes and values)."""
+    for key in want:
+        expect_close(result(got, key), want[key], key, rtol=rtol, atol=atol)
+
+
+def verify_equal(got: Mapping[str, np.ndarray], want: Mapping[str, np.ndarray], inp: Any) -> None:
+    """Every output exactly equal to the reference's."""
+    for key in want:
+        expect_equal(result(got, key), want[key], key)
+
+
+def verify_letter_format(
+    got: Mapping[str, np.ndarray], want: Any, inp: Any, choices: str = "ABCD"
+) -> None:
+    """A multiple-choice answer is one of the letters (not whether it is right)."""
+    expect_letter(result(got), choices)
+
+
+def verify_number_format(got: Mapping[str, np.ndarray], want: Any, inp: Any) -> None:
+    """A predicted value is one finite number (not whether it is right)."""
+    expect_shape(result(got), ())
+
+
+# ------------------------------------------------------------------------ rules
+
+
+def block(forbidden: Mapping[str, str]) -> Callable[[], None]:
+    """Switch off the descend functions an exercise asks the learner to write.
+
+    ``forbidden`` maps a dotted name (``"descend.init.he_normal"``, or a class
+    attribute such as ``"descend.network.Network.n_params"``) to the exercise that
+    asks for it (``"Exercise 1.2"``). Returns a function that switches them back.
+    """
+    undo = []
+    for dotted, label in forbidden.items():
+        owner, attr = _resolve(dotted)
+        getattr(owner, attr)  # a lazily loaded name is loaded (and cached) now
+        original = vars(owner)[attr]
+
+        def blocked(*args: Any, _name: str = dotted, _label: str = label, **kwargs: Any) -> Any:
+            raise ExerciseRuleError(
+                f"{_label} asks you to write this yourself, so {_name} is switched off "
+                "in the checks and in grading; use NumPy instead"
+            )
+
+        setattr(owner, attr, property(blocked) if isinstance(original, property) else blocked)
+        undo.append((owner, attr, original))
+
+    def restore() -> None:
+        for owner, attr, original in reversed(undo):
+            setattr(owner, attr, original)
+
+    return restore
+
+
+def _resolve(dotted: str) -> tuple[Any, str]:
+    """The object that holds the last name of ``dotted`` (a module or a class), and that name."""
+    parts = dotted.split(".")
+    for i in range(len(parts) - 1, 0, -1):
+        try:
+            owner = importlib.import_module(".".join(parts[:i]))
+        except ImportError:
+            continue
+        for name in parts[i:-1]:
+            owner = getattr(owner, name)
+        return owner, parts[-1]
+    raise ImportError(f"cannot find {dotted}")
+
+
+# ----------------------------------------------------------------------- judging
+
+
+def describe_error(exc: BaseException) -> str:
+    """One line about an exception raised by learner code."""
+    if isinstance(exc, NotImplementedError):
+        return f"not answered yet ({exc})"
+    text = f"{type(exc).__name__}: {exc}"
+    return "raised " + (text if len(text) <= 300 else text[:297] + "...")
+
+
+def judge(
+    verify: Callable[..., None],
+    got: Mapping[str, np.ndarray],
+    want: Mapping[str, np.ndarray],
+    inp: Mapping[str, np.ndarray],
+    options: Mapping[str, Any],
+) -> tuple[bool, str]:
+    """Run a verifier; ``(passed, message)``."""
+    try:
+        verify(got, want, inp, **options)
+    except CheckFailure as exc:
+        return False, str(exc)
+    except Exception as exc:  # the result was too strange for the verifier to read
+        return False, f"could not check the result ({type(exc).__name__}: {exc})"
+    return True, ""
+
+
+# ---------------------------------------------------------- notebook feedback
+
+
+def make_check(
+    namespace: dict[str, Any], data: Mapping[str, Any], functions: Mapping[str, Callable[..., Any]]
+) -> Callable[..., bool]:
+    """Build the ``check(question)`` function of a learner's notebook.
+
+    ``namespace`` is the notebook's globals (where the learner's functions live),
+    ``data`` the set's public checks (inputs and reference values), ``functions``
+    the public drivers and verifiers by name.
+    """
+    questions = data["questions"]
+    forbidden = data.get("forbidden", {})
+
+    def check(question: str, strict: bool = False) -> bool:
+        """Run the public checks of one question and say what passed and what failed.
+
+        Returns True when every public check passed. Grading runs hidden checks too,
+        on new inputs, so passing here is necessary, not sufficient.
+        """
+        if question not in questions:
+            raise ValueError(f"unknown question {question!r}; this set has " + ", ".join(questions))
+        spec = questions[question]
+        label = f"Exercise {spec['number']}"
+        lines = [f"{label} ({spec['function']}), public checks:"]
+        passed = 0
+        for item in spec["checks"]:
+            fn = namespace.get(spec["function"])
+            if fn is None:
+                ok, why = False, f"{spec['function']} is not defined: run its cell first"
+            else:
+                ok, why = _run_public(fn, item, functions, forbidden)
+            passed += ok
+            mark = "  \u2713 " if ok else "  \u2717 "
+            lines.append(mark + item["name"] + ("" if ok else f": {why}"))
+        total = len(spec["checks"])
+        if passed == total:
+            lines.append(
+                f"{passed} of {total} public checks passed. Public checks passed; grading also "
+                "runs hidden checks on new inputs."
+            )
+        else:
+            lines.append(
+                f"{passed} of {total} public checks passed; fix the first \u2717 and run again."
+            )
+        print("\n".join(lines))
+        if strict and passed != total:
+            raise AssertionError(f"{label}: {total - passed} public check(s) failed")
+        return passed == total
+
+    return check
+
+
+def _run_public(
+    fn: Callable[..., Any],
+    item: Mapping[str, Any],
+    functions: Mapping[str, Callable[..., Any]],
+    forbidden: Mapping[str, str],
+) -> tuple[bool, str]:
+    inp = decode(item["inputs"])
+    want = decode(item["want"])
+    restore = block(forbidden)
+    try:
+        value = functions[item["driver"]](fn, copy_inputs(inp))
+        got = to_arrays(value)
+    except CheckFailure as exc:
+        return False, str(exc)
+    except Exception as exc:
+        return False, describe_error(exc)
+    except KeyboardInterrupt:
+        return False, "interrupted"
+    finally:
+        restore()
+    return judge(functions[item["verify"]], got, want, inp, item.get("options", {}))

@@ -1,0 +1,233 @@
+"""Kernel launcher for grading: resource limits and a Landlock filesystem sandbox.
+
+The grader starts every learner kernel as ``python exercises/sandbox.py SETTINGS -f
+CONNECTION_FILE``. Before IPython starts, this script
+
+* limits the process's address space (``RLIMIT_AS``: a memory bomb gets a
+  ``MemoryError``), the size of files it may write (``RLIMIT_FSIZE``) and core dumps;
+* on Linux >= 5.13, applies a Landlock ruleset (unprivileged, inherited by every
+  child process): the kernel may *read* only the Python installation, the course
+  library and the system folders, and *write* only inside its own temporary folder;
+  with a recent kernel it may not connect to any TCP port (it only binds its own
+  five) nor signal processes outside its sandbox. So learner code can neither read
+  the instructor's solutions and hidden checks nor write next to the grader.
+
+Where Landlock is missing (older Linux, macOS), ``sandbox="auto"`` carries on with the
+resource limits only (the grader says so in its report); ``"require"`` refuses to
+start the kernel.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import sys
+from pathlib import Path
+
+# Landlock (linux/landlock.h): syscall numbers are the same on every architecture.
+SYS_CREATE_RULESET, SYS_ADD_RULE, SYS_RESTRICT_SELF = 444, 445, 446
+CREATE_RULESET_VERSION = 1
+RULE_PATH_BENEATH, RULE_NET_PORT = 1, 2
+FS_EXECUTE, FS_WRITE_FILE, FS_READ_FILE, FS_READ_DIR = 1 << 0, 1 << 1, 1 << 2, 1 << 3
+FS_TRUNCATE, FS_IOCTL_DEV = 1 << 14, 1 << 15
+NET_BIND_TCP, NET_CONNECT_TCP = 1 << 0, 1 << 1
+SCOPE_ABSTRACT_UNIX_SOCKET, SCOPE_SIGNAL = 1 << 0, 1 << 1
+PR_SET_NO_NEW_PRIVS = 38
+
+SYSTEM_READ = (
+    "/usr",
+    "/lib",
+    "/lib32",
+    "/lib64",
+    "/bin",
+    "/sbin",
+    "/etc",
+    "/proc",
+    "/sys",
+    "/dev",
+    "/nix",
+    "/run/current-system",
+)
+DEVICE_FILES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom")
+
+
+class _RulesetAttr(ctypes.Structure):
+    _fields_ = [
+        ("handled_access_fs", ctypes.c_uint64),
+        ("handled_access_net", ctypes.c_uint64),
+        ("scoped", ctypes.c_uint64),
+    ]
+
+
+class _PathBeneathAttr(ctypes.Structure):
+    _pack_ = 1
+    _fields_ = [("allowed_access", ctypes.c_uint64), ("parent_fd", ctypes.c_int32)]
+
+
+class _NetPortAttr(ctypes.Structure):
+    _fields_ = [("allowed_access", ctypes.c_uint64), ("port", ctypes.c_uint64)]
+
+
+def _libc() -> ctypes.CDLL:
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    return libc
+
+
+def landlock_abi() -> int:
+    """The Landlock ABI version of this kernel (0: not available)."""
+    if not sys.platform.startswith("linux"):
+        return 0
+    try:
+        version = _libc().syscall(
+            SYS_CREATE_RULESET, None, ctypes.c_size_t(0), ctypes.c_uint32(CREATE_RULESET_VERSION)
+        )
+    except (OSError, AttributeError):
+        return 0
+    return max(int(version), 0)
+
+
+def _fs_rights(abi: int) -> int:
+    rights = (1 << 13) - 1  # EXECUTE ... MAKE_SYM
+    if abi >= 2:
+        rights |= 1 << 13  # REFER
+    if abi >= 3:
+        rights |= FS_TRUNCATE
+    if abi >= 5:
+        rights |= FS_IOCTL_DEV
+    return rights
+
+
+def restrict(
+    read: list[str],
+    write: list[str],
+    read_files: list[str],
+    bind_ports: list[int],
+) -> int:
+    """Apply the sandbox to this process (and its future children); return the ABI used.
+
+    Raises OSError if Landlock is unavailable or a step fails.
+    """
+    abi = landlock_abi()
+    if abi < 1:
+        raise OSError("Landlock is not available in this kernel (Linux >= 5.13 needed)")
+    libc = _libc()
+    handled = _fs_rights(abi)
+    attr = _RulesetAttr(
+        handled,
+        NET_BIND_TCP | NET_CONNECT_TCP if abi >= 4 else 0,
+        SCOPE_ABSTRACT_UNIX_SOCKET | SCOPE_SIGNAL if abi >= 6 else 0,
+    )
+    size = 8 if abi < 4 else (16 if abi < 6 else 24)
+    ruleset = libc.syscall(
+        SYS_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(size), ctypes.c_uint32(0)
+    )
+    if ruleset < 0:
+        raise OSError(ctypes.get_errno(), "landlock_create_ruleset failed")
+    file_rights = (FS_EXECUTE | FS_WRITE_FILE | FS_READ_FILE | FS_TRUNCATE | FS_IOCTL_DEV) & handled
+    read_rights = FS_EXECUTE | FS_READ_FILE | FS_READ_DIR
+
+    def add_path(path: str, rights: int) -> None:
+        try:
+            fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+        except OSError:
+            return  # a folder this machine does not have
+        try:
+            if not os.path.isdir(path):
+                rights &= file_rights
+            rule = _PathBeneathAttr(rights, fd)
+            if (
+                libc.syscall(
+                    SYS_ADD_RULE,
+                    ctypes.c_int(ruleset),
+                    ctypes.c_int(RULE_PATH_BENEATH),
+                    ctypes.byref(rule),
+                    ctypes.c_uint32(0),
+                )
+                < 0
+            ):
+                raise OSError(ctypes.get_errno(), f"landlock_add_rule failed for {path}")
+        finally:
+            os.close(fd)
+
+    try:
+        for path in read:
+            add_path(path, read_rights)
+        for path in read_files:
+            add_path(path, FS_READ_FILE)
+        for path in DEVICE_FILES:
+            add_path(path, file_rights)
+        for path in write:
+            add_path(path, handled)
+        if abi >= 4:
+            for port in bind_ports:
+                rule = _NetPortAttr(NET_BIND_TCP, port)
+                if (
+                    libc.syscall(
+                        SYS_ADD_RULE,
+                        ctypes.c_int(ruleset),
+                        ctypes.c_int(RULE_NET_PORT),
+                        ctypes.byref(rule),
+                        ctypes.c_uint32(0),
+                    )
+                    < 0
+                ):
+                    raise OSError(ctypes.get_errno(), f"landlock_add_rule failed for port {port}")
+        if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS) failed")
+        if libc.syscall(SYS_RESTRICT_SELF, ctypes.c_int(ruleset), ctypes.c_uint32(0)) < 0:
+            raise OSError(ctypes.get_errno(), "landlock_restrict_self failed")
+    finally:
+        os.close(ruleset)
+    return abi
+
+
+def set_limits(memory_mb: int, file_mb: int) -> None:
+    """Address-space, file-size and core-dump limits (POSIX only)."""
+    import resource
+
+    for limit, value in (
+        (resource.RLIMIT_AS, memory_mb * 2**20),
+        (resource.RLIMIT_FSIZE, file_mb * 2**20),
+        (resource.RLIMIT_CORE, 0),
+    ):
+        soft, hard = resource.getrlimit(limit)
+        if hard != resource.RLIM_INFINITY:
+            value = min(value, hard)
+        resource.setrlimit(limit, (value, value))
+
+
+def main(argv: list[str]) -> None:
+    """``sandbox.py SETTINGS_JSON -f CONNECTION_FILE [ipykernel options]``."""
+    here = str(Path(__file__).resolve().parent)
+    sys.path[:] = [p for p in sys.path if p and Path(p).resolve() != Path(here)]
+    settings = json.loads(argv[0])
+    rest = argv[1:]
+    connection_file = rest[rest.index("-f") + 1]
+    with open(connection_file) as f:
+        info = json.load(f)
+    ports = [
+        int(info[k])
+        for k in ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")
+        if k in info
+    ]
+    set_limits(int(settings["memory_mb"]), int(settings["file_mb"]))
+    mode = settings.get("sandbox", "auto")
+    if mode != "off":
+        try:
+            restrict(settings["read"], settings["write"], [connection_file], ports)
+        except OSError as exc:
+            if mode == "require":
+                sys.stderr.write(f"descend grading sandbox: {exc}; refusing to start\n")
+                sys.exit(3)
+    os.chdir(settings["cwd"])
+    sys.path.insert(0, "")
+    sys.argv = ["ipykernel_launcher", *rest]
+    from ipykernel import kernelapp
+
+    kernelapp.launch_new_instance()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
