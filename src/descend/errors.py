@@ -21,6 +21,7 @@ __all__ = [
     "as_float_array",
     "check_finite",
     "check_positive",
+    "check_number",
     "check_choice",
     "check_same_keys_and_shapes",
 ]
@@ -132,6 +133,16 @@ def check_positive(value: Any, name: str, allow_zero: bool = False) -> float:
     if not math.isfinite(v) or v < 0 or (v == 0 and not allow_zero):
         bound = ">= 0" if allow_zero else "> 0"
         raise ValueError(f"{name} must be a finite number {bound}, got {value!r}")
+    return v
+
+
+def check_number(value: Any, name: str) -> float:
+    """Return ``value`` as a float, raising if it is not a finite real number (any sign)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
+    v = float(value)
+    if not math.isfinite(v):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
     return v
 
 

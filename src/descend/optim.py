@@ -28,13 +28,18 @@ Written to be read, not to be fast. Introduced in: book/05-update
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import numpy as np
 
-from .errors import DivergenceError, check_choice, check_positive, check_same_keys_and_shapes
+from .errors import (
+    DivergenceError,
+    check_choice,
+    check_number,
+    check_positive,
+    check_same_keys_and_shapes,
+)
 
 __all__ = [
     "Optimizer",
@@ -52,7 +57,7 @@ def _check_range(
     value: Any, name: str, low: float, high: float, *, high_inclusive: bool, why: str = ""
 ) -> float:
     """Return ``value`` as a float if ``low <= value < high`` (or ``<= high``)."""
-    v = _check_number(value, name)
+    v = check_number(value, name)
     ok = low <= v <= high if high_inclusive else low <= v < high
     if not ok:
         bracket = "]" if high_inclusive else ")"
@@ -60,15 +65,6 @@ def _check_range(
             f"{name} must be in [{low:g}, {high:g}{bracket}, got {value!r}"
             + (f"; {why}" if why else "")
         )
-    return v
-
-
-def _check_number(value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
-    v = float(value)
-    if not math.isfinite(v):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
     return v
 
 
@@ -119,7 +115,10 @@ class Optimizer:
     # --- the learning rate, settable between steps (schedules set it) ------------------
     @property
     def lr(self) -> float:
-        """The learning rate η used by the next step."""
+        """The learning rate η used by the next step (settable; >= 0).
+
+        Introduced in: book/05-update
+        """
         return self._lr
 
     @lr.setter
@@ -129,7 +128,10 @@ class Optimizer:
         self._lr = check_positive(value, "lr", allow_zero=True)
 
     def hyperparameters(self) -> dict[str, Any]:
-        """The optimizer's settings as a dict, in the order of the constructor's arguments."""
+        """The optimizer's settings as a dict, in the order of the constructor's arguments.
+
+        Introduced in: book/05-update
+        """
         return {"lr": self.lr}
 
     def __repr__(self) -> str:

@@ -74,7 +74,10 @@ class Schedule:
         self.description = description
 
     def __call__(self, t: int) -> float:
-        """The learning rate at step ``t`` (an integer >= 0)."""
+        """The learning rate at step ``t`` (an integer >= 0).
+
+        Introduced in: book/05-update
+        """
         return float(self._fn(_check_t(t)))
 
     def values(self, n: int) -> np.ndarray:

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import as_float_array, check_choice, check_positive
+from .errors import as_float_array, check_choice, check_number, check_positive
 
 __all__ = [
     "Surface",
@@ -127,15 +127,6 @@ def _xy(x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
 
 
-def _finite(value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
-    v = float(value)
-    if not math.isfinite(v):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
-    return v
-
-
 def _rotation(angle: float) -> np.ndarray:
     c, s = math.cos(angle), math.sin(angle)
     return np.array([[c, -s], [s, c]])
@@ -190,7 +181,7 @@ def quadratic(condition: float = 10.0, angle: float = 0.0) -> Surface:
         raise ValueError(
             f"condition must be >= 1 (it is lambda_max / lambda_min), got {condition!r}"
         )
-    theta = _finite(angle, "angle")
+    theta = check_number(angle, "angle")
     R = _rotation(theta)
     H = _freeze(R @ np.diag([1.0, kappa]) @ R.T)
     h11, h12, h22 = float(H[0, 0]), float(H[0, 1]), float(H[1, 1])
@@ -233,7 +224,7 @@ def rosenbrock(a: float = 1.0, b: float = 100.0) -> Surface:
 
     Introduced in: book/05-update
     """
-    a = _finite(a, "a")
+    a = check_number(a, "a")
     b = check_positive(b, "b")
 
     def f(x: Any, y: Any) -> Any:
