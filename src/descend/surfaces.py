@@ -10,7 +10,7 @@ Every surface gives f vectorised over arrays (for contour plots), its exact grad
 (for descent), its minima and their values, a plotting window and a suggested start::
 
     s = ds.surfaces.get("rosenbrock")
-    s.value((-1.2, 1.0)), s.gradient((-1.2, 1.0))     # 24.2, array([-215.6, -88.0])
+    s.value((-1.2, 1.0)), s.gradient((-1.2, 1.0))     # about 24.2 and (-215.6, -88.0)
 
 Introduced in: book/04-gradient
 """
