@@ -123,6 +123,12 @@ def setup() -> None:
     Introduced in: book/00-one-dimension.ipynb
     """
     mpl.rcParams.update(_RC)
+    # Load pyplot's backend now, outside any rc_context. In a Jupyter kernel, loading the
+    # inline backend switches matplotlib to interactive mode (that is how figures get
+    # shown); if the first figure were made inside plt.rc_context (six_step_map does),
+    # leaving the context would switch interactive mode off again and no later figure
+    # would appear. A throwaway figure, closed at once, is never displayed.
+    plt.close(plt.figure())
 
 
 def _step_index(active: int | str | None) -> int | None:
