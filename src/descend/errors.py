@@ -85,16 +85,18 @@ def as_float_array(
         arr = np.asarray(x)
     except Exception as exc:  # pragma: no cover - numpy raises many kinds
         raise TypeError(f"{name} must be an array of numbers, got {type(x).__name__}") from exc
-    if arr.dtype == object or not (
-        np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.bool_)
-    ):
-        raise TypeError(
-            f"{name} must be an array of numbers, got dtype {arr.dtype}; "
-            "convert it with np.asarray(..., dtype=float)"
-        )
-    if np.issubdtype(arr.dtype, np.complexfloating):
-        raise TypeError(f"{name} must hold real numbers, got complex dtype {arr.dtype}")
-    if not np.issubdtype(arr.dtype, np.floating):
+    # Float arrays, the common case, skip the dtype checks below (np.issubdtype is slow
+    # next to the arithmetic of a small batch: this check runs several times per step).
+    if arr.dtype.kind != "f":
+        if arr.dtype == object or not (
+            np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.bool_)
+        ):
+            raise TypeError(
+                f"{name} must be an array of numbers, got dtype {arr.dtype}; "
+                "convert it with np.asarray(..., dtype=float)"
+            )
+        if np.issubdtype(arr.dtype, np.complexfloating):
+            raise TypeError(f"{name} must hold real numbers, got complex dtype {arr.dtype}")
         arr = arr.astype(np.float64)
     if ndim is not None:
         allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
@@ -116,7 +118,7 @@ def as_float_array(
 def check_finite(arr: np.ndarray, name: str) -> None:
     """Raise ``ValueError`` if ``arr`` holds NaN or infinity, saying where."""
     arr = np.asarray(arr)
-    if not np.all(np.isfinite(arr)):
+    if not np.isfinite(arr).all():  # the method: np.all's dispatch costs more than the test
         bad = np.argwhere(~np.isfinite(arr))
         first = tuple(int(i) for i in bad[0]) if bad.size else ()
         raise ValueError(
