@@ -247,8 +247,8 @@ class SubmissionResult:
     def question_scores(self) -> dict[str, float]:
         scores: dict[str, float] = {}
         for c in self.checks:
-            scores[c.planned.key] = round(scores.get(c.planned.key, 0.0) + c.score, 6)
-        return scores
+            scores[c.planned.key] = scores.get(c.planned.key, 0.0) + c.score
+        return {key: round(value, 6) for key, value in scores.items()}
 
 
 def _all_zero(plan: Plan, name: str, path: Path, message: str, status: str) -> SubmissionResult:

@@ -62,6 +62,11 @@ def value_checks(rtol: float = 1e-3) -> tuple[tuple[Check, ...], tuple[Check, ..
     return public, hidden
 
 
+def drive_labels(fn, inp):
+    """Call with the logits and the labels as an integer array."""
+    return fn(inp["logits"], inp["y"].astype(int))
+
+
 def spd_matrix(rng, d, condition):
     """A random symmetric positive definite d x d matrix with the given condition number."""
     Q, _ = np.linalg.qr(rng.normal(size=(d, d)))
