@@ -392,7 +392,7 @@ SET = ExerciseSet(
                 "for z in [10.0, 30.0, 36.0, 37.0, 40.0]:\n"
                 "    logits = np.array([z])\n"
                 "    naive = ds.losses.naive_binary_cross_entropy(logits, y)\n"
-                "    stable = np.logaddexp(0.0, z)  # log(1 + e^z), the loss for y = 0, computed stably\n"
+                "    stable = np.logaddexp(0.0, z)  # log(1 + e^z), the loss for y = 0, stably\n"
                 "    p = float(1 / (1 + np.exp(-z)))\n"
                 '    print(f"z = {z:4.0f}: sigmoid(z) = {p!r:<20} naive {naive:<8.4g} "\n'
                 '          f"stable {stable:.4g}")\n'
