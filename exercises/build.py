@@ -312,7 +312,27 @@ def _verb(n: int) -> str:
     return "is" if n == 1 else "are"
 
 
+def feedback_example(ex: ExerciseSet, key: str, wrong: str) -> str:
+    """What ``check(key)`` prints for the answer ``wrong`` (source code), computed."""
+    import contextlib
+    import io
+
+    ns: dict[str, Any] = {}
+    exec(ex.imports, ns)
+    exec(setup_source(ex), ns)
+    exec(wrong, ns)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        ns["check"](key)
+    return "```text\n" + out.getvalue().rstrip() + "\n```"
+
+
 def index_page(sets: dict[int, ExerciseSet]) -> str:
+    example = feedback_example(
+        sets[min(sets)],
+        "q2",
+        "def he_normal(shape, rng):\n    return rng.normal(0.0, 0.1, size=shape)\n",
+    )
     rows = "\n".join(
         f"| {{doc}}`{ex.name}` | {len(ex.questions)} | {ex.max_score:g} |" for ex in sets.values()
     )
@@ -339,12 +359,7 @@ command) and run the first two cells. Below every answer cell a `check("q1")` ce
 runs the *public checks* of that exercise and prints, check by check, what passed
 and, for what failed, why:
 
-```text
-Exercise 1.2 (he_normal), public checks:
-  ✗ a 400 x 300 matrix: shape, mean, spread, reproducibility: the standard
-    deviation is 0.1, expected 0.07071 (within 5%) for shape (400, 300)
-0 of 1 public checks passed; fix the first ✗ and run again.
-```
+{example}
 
 When every public check of an exercise passes, `check` says *public checks
 passed*, not that you are done: grading also runs *hidden checks* with inputs drawn

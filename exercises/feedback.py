@@ -193,7 +193,7 @@ def expect_equal(got: Any, want: Any, name: str = "out") -> None:
             raise CheckFailure(f"{_label(name)} should be True or False, got {arr!r}")
         arr = arr.astype(bool)
     else:
-        arr = expect_numbers(arr, name)
+        expect_numbers(arr, name)
     if want.shape == () and arr.size == 1:
         arr = arr.reshape(())
     if arr.shape != want.shape:
