@@ -1,7 +1,7 @@
 """Refresh or check the website's vendored JavaScript (a maintainer's tool; Python only).
 
 The website loads nothing from outside its own site, so MathJax 3, require.js and the
-ipywidgets embed manager are committed under ``vendor/site/vendor/`` and copied into
+ipywidgets embed manager are committed under ``vendor/site/assets/`` and copied into
 the built site by Sphinx's ``html_extra_path``. Building the book needs none of this
 script: it only refreshes the committed files from the npm registry.
 
@@ -32,7 +32,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 VENDOR = ROOT / "vendor"
-SITE = VENDOR / "site" / "vendor"  # html_extra_path = vendor/site -> /vendor/ on the website
+SITE = VENDOR / "site" / "assets"  # html_extra_path = vendor/site -> /assets/ on the website
 MANIFEST = VENDOR / "manifest.json"
 REGISTRY = "https://registry.npmjs.org"
 

@@ -23,6 +23,7 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
@@ -298,11 +299,18 @@ def fig_to_png(fig: Figure, dpi: float = 80, colors: int = 64) -> bytes:
         raise TypeError(f"colors must be an integer 2-256, got {colors!r}")
     if not 2 <= colors <= 256:
         raise ValueError(f"colors must be between 2 and 256, got {colors}")
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, facecolor=fig.get_facecolor())
-    buf.seek(0)
-    with Image.open(buf) as im:
-        rgb = im.convert("RGB")
+    # Draw once with Agg straight into memory (no intermediate PNG, no "tight" second
+    # pass: a render function sets its own layout, e.g. fig.tight_layout()).
+    old_canvas, old_dpi = fig.canvas, fig.dpi
+    try:
+        canvas = FigureCanvasAgg(fig)
+        fig.dpi = dpi
+        canvas.draw()
+        rgba = np.asarray(canvas.buffer_rgba())
+        rgb = Image.fromarray(np.ascontiguousarray(rgba[..., :3]))
+    finally:
+        fig.dpi = old_dpi
+        fig.set_canvas(old_canvas)
     quant = rgb.quantize(colors=int(colors), method=Image.Quantize.MEDIANCUT, dither=0)
     out = io.BytesIO()
     quant.save(out, format="PNG", optimize=True)

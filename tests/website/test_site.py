@@ -1,0 +1,201 @@
+"""The built website, page by page, in headless Chromium with the network cut off.
+
+Every page of the table of contents must load with no request leaving 127.0.0.1, no
+uncaught error and no console error; its maths must be typeset; every explorer must
+answer the keyboard; axe-core must find no serious or critical accessibility problem
+(in light and dark mode); the page must stay under 500 KB gzipped; every image needs
+alt text.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from .conftest import PAGES
+
+MAX_GZIP_BYTES = 500 * 1024
+WIDGET_STATE = re.compile(
+    r'<script type="application/vnd.jupyter.widget-state\+json">(.*?)</script>', re.S
+)
+
+
+class _Images(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.images: list[dict[str, str | None]] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "img":
+            self.images.append(dict(attrs))
+
+
+def images_in(html: str) -> list[dict[str, str | None]]:
+    parser = _Images()
+    parser.feed(html)
+    return parser.images
+
+
+def widget_html_values(html: str) -> list[str]:
+    """The HTML strings held by the page's embedded widget state (explorer frames ...)."""
+    values = []
+    for block in WIDGET_STATE.findall(html):
+        state = json.loads(block)["state"]
+        for model in state.values():
+            value = model.get("state", {}).get("value")
+            if isinstance(value, str) and "<" in value:
+                values.append(value)
+    return values
+
+
+# ---------------------------------------------------------------- static checks (no browser)
+
+
+def test_every_toc_page_is_built_and_nothing_else(built_site: Path):
+    built = {
+        p.relative_to(built_site).as_posix()
+        for p in built_site.rglob("*.html")
+        if p.parent.name != "_static" and "_sources" not in p.parts
+    }
+    built -= {"genindex.html", "search.html", "index.html"}
+    assert built == set(PAGES), "built pages differ from _toc.yml (stale? rm -rf _build/html)"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_weight(built_site: Path, path: str):
+    """The html (with its inline widget state and frames) stays under 500 KB gzipped."""
+    size = len(gzip.compress((built_site / path).read_bytes(), compresslevel=6))
+    assert size <= MAX_GZIP_BYTES, f"{path} is {size / 1024:.0f} KB gzipped"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_image_has_alt_text(built_site: Path, path: str):
+    html = (built_site / path).read_text(encoding="utf-8")
+    imgs = images_in(html)
+    for value in widget_html_values(html):
+        imgs += images_in(value)
+    missing = [(i.get("src") or "")[:60] for i in imgs if not (i.get("alt") or "").strip()]
+    assert not missing, f"{path}: images without alt text: {missing}"
+
+
+def test_no_external_script_or_style_in_html(built_site: Path):
+    """No page names an off-site script, stylesheet or font (the browser test checks loads)."""
+    pattern = re.compile(r'<(?:script|link)[^>]+(?:src|href)="(https?:)?//', re.I)
+    offenders = [p.name for p in built_site.rglob("*.html") if pattern.search(p.read_text("utf-8"))]
+    assert not offenders
+
+
+def test_explorer_frames_are_inline_pngs(built_site: Path):
+    """Explorers' frames are quantised PNGs inside the page (so they work with no kernel)."""
+    html = (built_site / "book/00-one-dimension.html").read_text(encoding="utf-8")
+    frames = [v for v in widget_html_values(html) if 'class="descend-frame"' in v]
+    assert len(frames) >= 5
+    assert all("data:image/png;base64," in v for v in frames)
+
+
+def test_first_chapter_has_its_figures(built_site: Path):
+    """The one-dimension chapter shows at least three static figures besides its explorer."""
+    html = (built_site / "book/00-one-dimension.html").read_text(encoding="utf-8")
+    figures = [i for i in images_in(html) if (i.get("src") or "").startswith("../_images/")]
+    assert len(figures) >= 3
+
+
+# ---------------------------------------------------------------- in the browser
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", PAGES)
+def test_page_loads_offline_without_errors(site_page, path: str):
+    run = site_page(path)
+    assert run.external == [], f"requests leaving the site: {run.external}"
+    assert run.errors == [], f"uncaught errors: {run.errors}"
+    assert run.console_errors == [], f"console errors: {run.console_errors}"
+    assert run.failed == [], f"failed local requests: {run.failed}"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", PAGES)
+def test_maths_is_typeset(site_page, path: str):
+    run = site_page(path)
+    n_math = run.page.locator(".math").count()
+    n_typeset = run.page.locator("mjx-container").count()
+    assert n_typeset >= n_math
+    assert run.page.locator("mjx-merror").count() == 0, "MathJax reported a TeX error"
+    if path.endswith("00-one-dimension.html"):
+        assert n_math > 10  # the chapter is full of formulas: they must all render
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", PAGES)
+def test_explorers_answer_the_keyboard(site_page, path: str):
+    run = site_page(path)
+    page = run.page
+    explorers = page.locator(".descend-explorer")
+    n = explorers.count()
+    if path.endswith("00-one-dimension.html"):
+        assert n >= 1
+    for i in range(n):
+        box = explorers.nth(i)
+        handles = box.locator(".noUi-handle")
+        assert handles.count() >= 1, f"explorer {i} on {path} has no slider handle"
+        for h in range(handles.count()):
+            before = visible_frame(box)
+            readout_before = box.locator(".widget-readout").nth(h).inner_text()
+            handle = handles.nth(h)
+            handle.focus()
+            key = (
+                "ArrowRight"
+                if handle.get_attribute("aria-valuenow") != handle.get_attribute("aria-valuemax")
+                else "ArrowLeft"
+            )
+            page.keyboard.press(key)
+            page.wait_for_timeout(150)
+            after = visible_frame(box)
+            assert box.locator(".widget-readout").nth(h).inner_text() != readout_before
+            assert after != before, f"explorer {i} slider {h}: the frame did not change"
+            assert (after or "").strip(), "the visible frame has no alt text"
+
+
+def visible_frame(box) -> str | None:
+    """Alt text of the one frame image currently visible in an explorer."""
+    return box.evaluate(
+        """b => {
+        const imgs = Array.from(b.querySelectorAll('img.descend-frame'))
+            .filter(i => i.offsetParent !== null && i.getBoundingClientRect().height > 0);
+        return imgs.length === 1 ? imgs[0].alt + '|' + imgs[0].src.length + '|' +
+            imgs[0].src.slice(-40) : 'visible frames: ' + imgs.length;
+    }"""
+    )
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("path", PAGES)
+def test_axe_finds_no_serious_problem(site_page, path: str, scheme: str):
+    from axe_playwright_python.sync_playwright import Axe
+
+    run = site_page(path, color_scheme=scheme)
+    results = Axe().run(run.page)
+    bad = [
+        f"{v['id']} ({v['impact']}): {v['help']} -> "
+        + "; ".join(str(n.get("target")) for n in v["nodes"][:5])
+        for v in results.response["violations"]
+        if v.get("impact") in ("serious", "critical")
+    ]
+    assert not bad, f"{path} [{scheme}]:\n" + "\n".join(bad)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", PAGES)
+def test_rendered_images_have_alt_text(site_page, path: str):
+    run = site_page(path)
+    missing = run.page.evaluate(
+        "() => Array.from(document.images).filter(i => !(i.alt || '').trim())"
+        ".map(i => i.src.slice(0, 80))"
+    )
+    assert missing == []
