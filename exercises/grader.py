@@ -73,6 +73,8 @@ SANDBOX_SCRIPT = EXERCISES_DIR / "sandbox.py"
 MAX_NOTEBOOK_BYTES = 20 * 2**20
 MAX_OUTPUT_BYTES = 64 * 2**20
 MAX_ERROR_BYTES = 4096
+# Ways to undo the switched-off descend functions; flagged for the instructor to look at.
+RULE_BENDING = re.compile(r"importlib|sys\.modules|__import__\(|\breload\(")
 CHECK_CALL = re.compile(r"""^\s*check\(\s*["']q\d+["']\s*(,[^()]*)?\)\s*;?\s*$""")
 
 
@@ -651,6 +653,11 @@ async def grade_notebook(
             f"{plan.ex.number}"
         )
     cells = code_cells(nb)
+    if any(RULE_BENDING.search(code) for code in cells):
+        res.notes.append(
+            "the code uses importlib, reload or sys.modules: check by hand that it does not "
+            "switch back on the descend functions this set asks learners to write"
+        )
     skipped: set[int] = set()
     session: KernelSession | None = None
     restarts = 0
@@ -938,7 +945,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--time-limit",
         type=float,
         default=None,
-        help="seconds per exercise, overriding the set's (default 10 each)",
+        help="seconds per exercise, overriding each exercise's own limit (mostly 10)",
     )
     p.add_argument(
         "--cell-time-limit",
