@@ -1,0 +1,64 @@
+"""Committed notebooks carry no outputs, and their install cells name the repository.
+
+The book executes the chapters at build time, so a committed output is stale by
+definition (and bloats the history). The check covers every notebook under book/ and
+exercises/ (generated student notebooks included).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted(
+    p
+    for folder in ("book", "exercises")
+    for p in (ROOT / folder).rglob("*.ipynb")
+    if ".ipynb_checkpoints" not in p.parts and "_build" not in p.parts
+)
+REPO_URL = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["repository"]["url"]
+
+
+def _ids(paths):
+    return [p.relative_to(ROOT).as_posix() for p in paths]
+
+
+def test_there_are_notebooks_to_check():
+    assert (ROOT / "book" / "00-one-dimension.ipynb") in NOTEBOOKS
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_notebook_has_no_outputs(path: Path):
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    dirty = [
+        i
+        for i, cell in enumerate(nb["cells"])
+        if cell["cell_type"] == "code" and (cell.get("outputs") or cell.get("execution_count"))
+    ]
+    assert not dirty, (
+        f"{path.name}: cells {dirty} have outputs or execution counts; clear them "
+        "(jupyter nbconvert --clear-output --inplace, or nbstripout) before committing"
+    )
+    assert "widgets" not in nb.get("metadata", {}), f"{path.name}: stored widget state"
+
+
+BOOK_NOTEBOOKS = [p for p in NOTEBOOKS if p.parent == ROOT / "book"]
+
+
+@pytest.mark.parametrize("path", BOOK_NOTEBOOKS, ids=_ids(BOOK_NOTEBOOKS))
+def test_chapter_installs_the_course_when_missing(path: Path):
+    """A chapter opened on Colab installs `descend` from the repository in _config.yml."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    first = nb["cells"][0]
+    source = "".join(first["source"])
+    assert first["cell_type"] == "code" and "remove-cell" in first["metadata"].get("tags", [])
+    assert re.search(r"import descend", source) and "except ImportError" in source
+    urls = re.findall(r"git\+(https://[^\s\"']+)", source)
+    assert urls and all(u.removesuffix(".git") == REPO_URL for u in urls), (
+        f"{path.name}: the install cell must use the repository url of _config.yml ({REPO_URL})"
+    )
