@@ -61,9 +61,22 @@ def toc_docnames(toc_path: Path = ROOT / "_toc.yml") -> list[str]:
 PAGES = [f"{name}.html" for name in toc_docnames()]
 
 
+def _newest_mtime(folder: Path) -> float:
+    return max((p.stat().st_mtime for p in folder.rglob("*.py")), default=0.0)
+
+
 @pytest.fixture(scope="session")
 def built_site() -> Path:
-    """Build the book (warnings are errors) and return the html folder."""
+    """Build the book (warnings are errors) and return the html folder.
+
+    The html folder is rebuilt from scratch (Sphinx keeps stale static files), and the
+    execution cache, keyed on the notebooks' code only, is dropped when the library
+    changed after it was written.
+    """
+    cache_db = ROOT / "_build" / ".jupyter_cache" / "global.db"
+    if cache_db.exists() and _newest_mtime(ROOT / "src" / "descend") > cache_db.stat().st_mtime:
+        shutil.rmtree(cache_db.parent)
+    shutil.rmtree(HTML, ignore_errors=True)
     exe = shutil.which("jupyter-book")
     cmd = [exe] if exe else [sys.executable, "-m", "jupyter_book"]
     proc = subprocess.run(
