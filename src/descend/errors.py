@@ -167,8 +167,8 @@ def check_same_keys_and_shapes(
             "params and grads must be dicts name -> ndarray, got "
             f"{type(params).__name__} and {type(grads).__name__}"
         )
-    pk, gk = set(params), set(grads)
-    if pk != gk:
+    if params.keys() != grads.keys():  # compared as sets
+        pk, gk = set(params), set(grads)
         missing = sorted(pk - gk)
         extra = sorted(gk - pk)
         raise ValueError(
@@ -177,7 +177,10 @@ def check_same_keys_and_shapes(
             + ("; " if missing and extra else "")
             + (f"grads has extra {extra}" if extra else "")
         )
-    for k in params:
-        ps, gs = np.shape(params[k]), np.shape(grads[k])
+    for k, p in params.items():
+        g = grads[k]
+        # .shape directly for arrays: this runs on every optimizer step
+        ps = p.shape if type(p) is np.ndarray else np.shape(p)
+        gs = g.shape if type(g) is np.ndarray else np.shape(g)
         if ps != gs:
             raise ValueError(f"grads[{k!r}] has shape {gs} but params[{k!r}] has shape {ps}")

@@ -56,7 +56,11 @@ def dense_forward(X: Any, W: Any, b: Any) -> tuple[np.ndarray, tuple[np.ndarray,
             f"b has shape {b.shape} but W has shape {W.shape}; b needs one entry per "
             f"unit, shape ({W.shape[1]},)"
         )
-    Z = X @ W + b
+    Z = X @ W
+    if b.dtype.itemsize <= Z.dtype.itemsize:
+        Z += b  # in place: one (n, n_out) array fewer to allocate, the same sums
+    else:
+        Z = Z + b  # b is wider (say float64 with float32 X and W): the sum takes its type
     return Z, (X, W)
 
 

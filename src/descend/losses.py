@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from descend.activations import sigmoid, softmax
+from descend.activations import _sigmoid_from_exp, softmax
 from descend.errors import as_float_array, check_choice
 
 __all__ = [
@@ -90,7 +90,7 @@ def mse(y_hat: Any, y: Any) -> tuple[float, np.ndarray]:
 
 
 def _check_probabilities(y: np.ndarray) -> None:
-    if np.any((y < 0) | (y > 1)):
+    if y.min() < 0 or y.max() > 1:  # y is finite here: two reductions, no temporaries
         raise ValueError(
             f"y must hold labels 0 or 1 (or probabilities in [0, 1]), got values from "
             f"{y.min():g} to {y.max():g}"
@@ -122,8 +122,12 @@ def binary_cross_entropy(logits: Any, y: Any) -> tuple[float, np.ndarray]:
     z = _outputs(logits, "logits")
     y = _targets(y, z, "logits")
     _check_probabilities(y)
-    loss = np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
-    return float(np.mean(loss)), (sigmoid(z) - y) / z.size
+    e = np.exp(-np.abs(z))  # computed once for the loss and for sigma(z)
+    loss = np.maximum(z, 0) - z * y + np.log1p(e)
+    p = _sigmoid_from_exp(z, e)
+    p -= y
+    p /= z.size
+    return float(loss.mean()), p
 
 
 def naive_binary_cross_entropy(logits: Any, y: Any) -> float:

@@ -285,7 +285,7 @@ class Network:
         """
         X, y = self._check_batch(X, y)
         logits, cache = self.forward(X)  # forward
-        if not np.all(np.isfinite(logits)):
+        if not np.isfinite(logits).all():
             return math.inf, {k: np.full_like(p, np.nan) for k, p in self.params.items()}
         loss, dlogits = self._loss(logits, y)
         return loss, self.backward(dlogits, cache)  # backward
@@ -297,7 +297,7 @@ class Network:
         """
         X, y = self._check_batch(X, y)
         logits, _ = self.forward(X)
-        if not np.all(np.isfinite(logits)):
+        if not np.isfinite(logits).all():
             return math.inf
         return self._loss(logits, y)[0]
 

@@ -755,7 +755,7 @@ def _set_lr(optimizer: Any, schedule: Callable[[int], float], t: int) -> None:
 
 def _norm(grads: Mapping[str, np.ndarray]) -> float:
     """The Euclidean norm of all gradients together, as if stacked in one vector."""
-    return math.sqrt(sum(float(np.sum(np.square(g))) for g in grads.values()))
+    return math.sqrt(sum(float(np.square(g).sum()) for g in grads.values()))
 
 
 def _update(
@@ -777,7 +777,7 @@ def _update(
     except DivergenceError as exc:  # a non-finite gradient, caught by the optimizer
         raise DivergenceError(step, lr, loss, what=exc.what, value=exc.value) from exc
     for name, value in params.items():
-        if not np.all(np.isfinite(value)):
+        if not np.isfinite(value).all():
             label = f"parameter {name}" if what == "parameter" else what
             raise DivergenceError(step, lr, loss, what=label, value=_bad(value))
 
