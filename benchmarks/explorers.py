@@ -1,0 +1,186 @@
+"""Explorers and playgrounds: precompute time, page weight, and playground latency.
+
+Each chapter notebook is executed with nbclient, with two cells added:
+
+* first, a cell that wraps ``descend.widgets.explorer``, ``explorer2d`` and
+  ``playground`` so that every call records how long it took and, for explorers, the
+  number of frames and the bytes of their HTML (raw and gzipped);
+* last, a cell that changes every control of every playground, one value at a time,
+  exactly as a learner's slider would (assigning ``control.value`` runs the callback
+  the playground registered with ``observe``), timing each change: the latency from
+  a release of the slider to the new figure being in the output widget.
+
+The page weight is measured on the built website (``_build/html`` of the book part's
+clean build): every chapter page's HTML, which embeds the explorers' frames, gzipped
+at level 6 (a common server default). The scripts and styles every page shares are
+reported once, apart: a reader's browser fetches them once.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+from timing import ROOT, log, percentile
+
+MARK = "DESCEND-BENCHMARK-RESULT:"
+
+SETUP = r"""
+import gzip as _bgz, json as _bjs, time as _btm
+import ipywidgets as _bW
+import descend.widgets as _bw
+_BENCH = {"explorers": [], "playgrounds": []}
+
+def _bench_frames(w, out):
+    if isinstance(w, _bW.HTML) and "descend-frame" in w.value:
+        out.append(w.value)
+    for c in getattr(w, "children", ()):
+        _bench_frames(c, out)
+    return out
+
+def _bench_wrap(kind, fn):
+    def wrapped(*args, **kwargs):
+        t0 = _btm.perf_counter()
+        box = fn(*args, **kwargs)
+        dt = _btm.perf_counter() - t0
+        frames = _bench_frames(box, [])
+        html = "".join(frames).encode()
+        entry = {"kind": kind, "title": kwargs.get("title"), "seconds": dt,
+                 "frames": len(frames), "html_bytes": len(html),
+                 "gzip_bytes": len(_bgz.compress(html, 6))}
+        if kind == "playground":
+            controls = kwargs.get("controls", args[1] if len(args) > 1 else None)
+            _BENCH["playgrounds"].append((entry, box, controls))
+        else:
+            _BENCH["explorers"].append(entry)
+        return box
+    return wrapped
+
+_bw.explorer = _bench_wrap("explorer", _bw.explorer)
+_bw.explorer2d = _bench_wrap("explorer2d", _bw.explorer2d)
+_bw.playground = _bench_wrap("playground", _bw.playground)
+"""
+
+FINISH = r"""
+def _bench_values(c, k):
+    opts = getattr(c, "options", None)
+    if opts:
+        vals = [o[1] if isinstance(o, tuple) else o for o in opts]
+        if isinstance(opts, dict):
+            vals = list(opts.values())
+        return [vals[i % len(vals)] for i in range(k)]
+    lo, hi = getattr(c, "min", None), getattr(c, "max", None)
+    if lo is not None and hi is not None:
+        step = getattr(c, "step", None) or (hi - lo) / 20
+        n = max(1, int(round((hi - lo) / step)))
+        idx = [round(i * n / max(1, k - 1)) for i in range(k)]
+        vals = [lo + i * step for i in idx]
+        return [type(c.value)(min(hi, v)) for v in vals]
+    if isinstance(c.value, bool):
+        return [bool(i % 2) for i in range(k)]
+    return []
+
+_bench_out = {"explorers": _BENCH["explorers"], "playgrounds": []}
+for _entry, _box, _controls in _BENCH["playgrounds"]:
+    _lat, _errors = [], 0
+    _status = [w for w in _box.children if "descend-playground-status" in w._dom_classes]
+    for _name, _c in dict(_controls).items():
+        _start = _c.value
+        for _v in _bench_values(_c, 12):
+            if _v == _c.value:
+                continue
+            _t0 = _btm.perf_counter()
+            _c.value = _v      # runs the playground's observe callback, as a slider does
+            _lat.append(_btm.perf_counter() - _t0)
+            if _status and _status[0].value:
+                _errors += 1
+        _c.value = _start
+    _entry.update({"latencies": _lat, "render_errors": _errors})
+    _bench_out["playgrounds"].append(_entry)
+print("@MARK@" + _bjs.dumps(_bench_out))
+""".replace("@MARK@", MARK)
+
+
+def _execute(path: Path, timeout: int = 900) -> dict[str, Any]:
+    import nbclient
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.insert(0, nbformat.v4.new_code_cell(SETUP))
+    nb.cells.append(nbformat.v4.new_code_cell(FINISH))
+    client = nbclient.NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    t0 = time.perf_counter()
+    client.execute()
+    seconds = time.perf_counter() - t0
+    for output in nb.cells[-1].get("outputs", []):
+        text = output.get("text", "")
+        if MARK in text:
+            data = json.loads(text.split(MARK, 1)[1].strip().splitlines()[0])
+            data["notebook_seconds"] = seconds
+            return data
+    raise RuntimeError(f"{path.name}: the benchmark cell printed nothing")
+
+
+def measure_notebooks(book: Path = ROOT / "book") -> list[dict[str, Any]]:
+    rows = []
+    for path in sorted(book.glob("*.ipynb")):
+        log(f"explorers: executing {path.name}")
+        try:
+            data = _execute(path)
+        except Exception as exc:  # a broken chapter is reported, not fatal to the rest
+            rows.append({"notebook": path.name, "error": f"{type(exc).__name__}: {exc}"[:300]})
+            continue
+        for p in data["playgrounds"]:
+            lat = p.pop("latencies")
+            p["changes"] = len(lat)
+            if lat:
+                p["p50_ms"] = statistics.median(lat) * 1e3
+                p["p95_ms"] = percentile(lat, 95) * 1e3
+                p["max_ms"] = max(lat) * 1e3
+        rows.append({"notebook": path.name, **data})
+    return rows
+
+
+def page_weights(html: Path) -> dict[str, Any]:
+    """Gzipped size of every chapter page, and of the scripts and styles it references.
+
+    ``gzip_bytes`` is the page itself (with its explorers' frames); ``assets_gzip_bytes``
+    adds the local scripts and stylesheets the page links (fetched once and cached by
+    the browser for the other pages; fonts and images loaded later are not counted).
+    """
+    pages = []
+    for page in sorted((html / "book").glob("*.html")):
+        raw = page.read_bytes()
+        assets = 0
+        for ref in set(re.findall(rb'(?:src|href)="([^"#?]+\.(?:js|css))', raw)):
+            target = (page.parent / ref.decode()).resolve()
+            if target.is_file() and html.resolve() in target.parents:
+                assets += _gz(target.read_bytes())
+        pages.append(
+            {
+                "page": str(page.relative_to(html)),
+                "bytes": len(raw),
+                "gzip_bytes": _gz(raw),
+                "assets_gzip_bytes": assets,
+            }
+        )
+    pages.sort(key=lambda r: -r["gzip_bytes"])
+    return {"pages": pages}
+
+
+def _gz(data: bytes) -> int:
+    return len(gzip.compress(data, 6))
+
+
+def run() -> dict[str, Any]:
+    return {"notebooks": measure_notebooks()}

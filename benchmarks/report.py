@@ -1,0 +1,575 @@
+"""Write ``benchmarks/RESULTS.md`` from the stored figures in ``benchmarks/results/*.json``.
+
+Every number in the page comes from those files; nothing here is typed by hand
+except the targets and the explanations attached to a missed target.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from timing import HERE, load
+
+TARGETS = {
+    "floor": 1.5,  # descend / hand-fused NumPy, at most
+    "torch": 1.0,  # descend / PyTorch CPU, below
+    "chapter_s": 20.0,
+    "clean_s": 300.0,
+    "cached_s": 30.0,
+    "page_kb": 500.0,
+    "p95_ms": 100.0,
+    "tests_s": 900.0,
+}
+
+# What is said when a target is missed: why, and what would meet it.
+WHY = {
+    "floor": (
+        "At mini-batch 32 a step does about 100 tiny NumPy operations in the floor; "
+        "descend adds its input checks (each array's dtype, shape and finiteness, checked "
+        "where it enters a public function, about 40 more small calls a step) and its "
+        "function calls. Each costs a microsecond or two whatever the array size, so "
+        "the ratio is set by the count of calls, not by arithmetic, and it grows "
+        "with the load of the shared machine (a busy CPU makes every small call dearer). "
+        "What would meet it: checking a network's parameters once per step instead of "
+        "once per layer call, or a `check=False` fast path for the training loop; both "
+        "trade away part of the error messages the course promises, so they were not made."
+    ),
+    "torch": (
+        "PyTorch's per-operation overhead is larger than NumPy's, which wins at these "
+        "sizes; where PyTorch is faster it is on large arrays (full batch), where its "
+        "kernels (MKL, fused element-wise loops) beat NumPy's one-pass-per-operation "
+        "temporaries. What would meet it there: fusing the element-wise work of a layer "
+        "(numexpr or in-place buffers reused between steps)."
+    ),
+    "chapter_s": (
+        "The slowest chapters train many networks or render many explorer frames. "
+        "What would meet it: fewer frames per explorer (each frame is one matplotlib "
+        "render, about 0.1 s), or smaller training runs in the chapter."
+    ),
+    "clean_s": "The clean build is the sum of the chapters' execution times plus Sphinx.",
+    "cached_s": "Sphinx re-reads every page when its configuration or a listed file changes.",
+    "page_kb": (
+        "The page embeds every explorer frame as a base64 PNG. What would meet it: "
+        "fewer frames, a lower dpi, or fewer colours (see descend.plots.fig_to_png)."
+    ),
+    "p95_ms": (
+        "A callback redraws a matplotlib figure and quantises it to a PNG; the slowest "
+        "ones also train a network. What would meet it: fewer steps per redraw or a smaller "
+        "figure."
+    ),
+    "tests_s": "The notebooks' execution and the browser tests dominate.",
+}
+
+
+def _s(x: float | None) -> str:
+    if x is None:
+        return "n/a"
+    return f"{x:.2f} s" if x < 100 else f"{x:.0f} s ({x / 60:.1f} min)"
+
+
+def _ms(x: float | None) -> str:
+    return "n/a" if x is None else (f"{x * 1e3:.0f} ms" if x < 10 else _s(x))
+
+
+def _kb(b: int | None) -> str:
+    return "n/a" if b is None else f"{b / 1024:.0f} KB"
+
+
+def _x(r: float | None) -> str:
+    return "n/a" if r is None else f"{r:.2f}x"
+
+
+def _ok(met: bool | None) -> str:
+    return {True: "met", False: "**missed**", None: "not measured"}[met]
+
+
+class Page:
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.summary: list[tuple[str, str, str, bool | None, str]] = []
+        self.missed: list[str] = []
+
+    def add(self, *lines: str) -> None:
+        self.lines.extend(lines)
+
+    def target(self, name: str, target: str, measured: str, met: bool | None, key: str) -> None:
+        self.summary.append((name, target, measured, met, key))
+        if met is False and key not in self.missed:
+            self.missed.append(key)
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    out += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return out + [""]
+
+
+def _when(data: dict[str, Any]) -> str:
+    m = data.get("machine", {})
+    load = m.get("load_average")
+    load_text = f", load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}" if load else ""
+    return f"_Measured {m.get('date', '?')} at commit {data.get('commit', '?')}{load_text}._"
+
+
+# ------------------------------------------------------------------ sections
+
+
+def training_section(page: Page, data: dict[str, Any] | None) -> None:
+    page.add("## Training speed", "")
+    if data is None:
+        page.add("Not measured yet: `python benchmarks/run.py --only training`.", "")
+        page.target("descend vs hand-fused NumPy", "<= 1.5x", "not measured", None, "floor")
+        return
+    w = data["workload"]
+    page.add(
+        _when(data),
+        "",
+        f"Network {w['sizes']} ({w['activation']}, {w['loss']}), {w['optimizer']}, "
+        f"{w['data']}. Each figure is the median wall time of "
+        f"{data['configs'][0]['repeats']} runs, the implementations taking turns "
+        "(after one warm-up each). All three start from the same weights, see the same "
+        "batches in the same order, and do the same work per step (forward, loss, "
+        "backward, the gradient's norm, an Adam step) and per epoch (the loss on all "
+        "the data); the final losses below show that they computed the same thing.",
+        "",
+    )
+    has_torch = any("torch" in r for r in data["configs"])
+    if not has_torch:
+        page.add("PyTorch is not installed here: the comparison with it was skipped.", "")
+    worst_floor, worst_torch = None, None
+    for mode in dict.fromkeys(r["threads_mode"] for r in data["configs"]):
+        rows = [r for r in data["configs"] if r["threads_mode"] == mode]
+        th = rows[0]["threads"]
+        page.add(
+            f"### {mode[0].upper()}{mode[1:]}: NumPy's BLAS {th.get('numpy_blas')} "
+            f"thread(s), PyTorch {th.get('torch')} thread(s)",
+            "",
+        )
+        header = ["dtype", "batches", "steps", "descend", "NumPy floor"]
+        header += ["PyTorch"] if has_torch else []
+        header += ["descend / floor"] + (["descend / PyTorch"] if has_torch else [])
+        table = []
+        for r in rows:
+            d, f = r["descend"]["median_s"], r["numpy floor"]["median_s"]
+            line = [r["dtype"], r["batch"], r["steps"], _ms(d), _ms(f)]
+            rf = d / f
+            line += [_ms(r["torch"]["median_s"])] if has_torch else []
+            line += [_x(rf)]
+            if mode == "1 thread each":
+                worst_floor = max(worst_floor or 0, rf)
+            if has_torch:
+                rt = d / r["torch"]["median_s"]
+                line += [_x(rt)]
+                if mode == "1 thread each":
+                    worst_torch = max(worst_torch or 0, rt)
+            table.append(line)
+        page.add(*_table(header, table))
+    # agreement of the final losses
+    page.add("Final training loss of each implementation (same arithmetic, same result):", "")
+    rows = []
+    for r in data["configs"]:
+        if r["threads_mode"] != "1 thread each":
+            continue
+        line = [r["dtype"], r["batch"]]
+        line += [f"{r[k]['final_loss']:.12g}" for k in ("descend", "numpy floor")]
+        line += [f"{r['torch']['final_loss']:.12g}"] if has_torch else []
+        rows.append(line)
+    page.add(
+        *_table(["dtype", "batches", "descend", "NumPy floor"] + (["PyTorch"] * has_torch), rows)
+    )
+    s = data["scaling"]
+    page.add(
+        "### How time grows with data size and width",
+        "",
+        f"![Time per epoch against data size and hidden width]({data['figure']})",
+        "",
+        f"Mini-batch {s['batch']}, {s['dtype']}, one thread each; milliseconds per epoch.",
+        "",
+    )
+    names = [k for k in ("descend", "numpy floor", "torch") if k in s["data"][0]]
+    for key, label in (("data", "n"), ("width", "width")):
+        table = []
+        for r in s[key]:
+            table.append(
+                [r["n"] if key == "data" else r["width"]]
+                + [f"{r[k] * 1e3:.1f}" for k in names]
+                + [_x(r["descend"] / r["numpy floor"])]
+            )
+        page.add(*_table([label, *names, "descend / floor"], table))
+    page.target(
+        "Training: descend vs hand-fused NumPy (worst of 4 configurations, 1 thread)",
+        f"<= {TARGETS['floor']}x",
+        _x(worst_floor),
+        worst_floor is not None and worst_floor <= TARGETS["floor"],
+        "floor",
+    )
+    page.target(
+        "Training: descend vs PyTorch CPU (worst of 4 configurations, 1 thread)",
+        "< 1x (faster)",
+        _x(worst_torch) if has_torch else "PyTorch not installed",
+        (worst_torch < TARGETS["torch"]) if worst_torch is not None else None,
+        "torch",
+    )
+
+
+def speedup_section(page: Page, data: dict[str, Any] | None) -> None:
+    if data is None:
+        return
+    page.add(
+        "## What was changed to speed up training",
+        "",
+        _when(data),
+        "",
+        "Profiling the mini-batch run (cProfile and pyinstrument) showed the time going to "
+        "input checks, not arithmetic: `np.issubdtype` (about 3 us a call, several calls "
+        "per array), `np.all(np.isfinite(...))` (NumPy's dispatch wrapper costs more than the "
+        "test on a small array) and temporaries on full batches. Changes, each keeping the "
+        "same numbers and the same error messages (the library's tests pass unchanged):",
+        "",
+        "* `errors.as_float_array`: float arrays skip the `np.issubdtype` checks; "
+        "`check_finite` uses `ndarray.all`.",
+        "* `optim.Optimizer.step`: `dtype.kind` instead of `np.issubdtype`; `ndarray.all`.",
+        "* `errors.check_same_keys_and_shapes`: compares key views and `.shape` directly.",
+        "* `layers.dense_forward`: `Z = X @ W; Z += b` (one temporary fewer).",
+        "* `activations.tanh_backward`: `dA * (1 - A**2)` computed in one buffer.",
+        "* `losses.binary_cross_entropy`: `exp(-|z|)` computed once for the loss and for "
+        "sigma(z); the label check uses `min`/`max` instead of three temporaries.",
+        "* `train`, `network`: `ndarray.all` for the divergence checks; `_norm` without `np.sum`'s "
+        "wrapper.",
+        "",
+        f"Before (commit {data['before_ref']}) and after, measured in turns "
+        f"({data['rounds']} rounds of {data['runs_per_round']} runs each, one thread), with "
+        "the NumPy floor timed alongside in the same processes:",
+        "",
+    )
+    rows = []
+    for r in data["rows"]:
+        b, a = r["before"], r["after"]
+        rows.append(
+            [
+                r["config"],
+                _ms(b["descend_s"]),
+                _ms(a["descend_s"]),
+                _x(r["speedup"]),
+                _x(b["ratio"]),
+                _x(a["ratio"]),
+            ]
+        )
+    page.add(
+        *_table(
+            [
+                "configuration",
+                "descend before",
+                "descend after",
+                "speed-up",
+                "before / floor",
+                "after / floor",
+            ],
+            rows,
+        )
+    )
+
+
+def book_section(page: Page, data: dict[str, Any] | None) -> None:
+    page.add("## Book", "")
+    if data is None:
+        page.add("Not measured yet: `python benchmarks/run.py --only book`.", "")
+        for name, key in (
+            ("Book: slowest chapter", "chapter_s"),
+            ("Book: clean build", "clean_s"),
+            ("Book: cached rebuild", "cached_s"),
+        ):
+            page.target(name, "", "not measured", None, key)
+        return
+    clean, cached = data["clean"], data["cached"]
+    ok_build = all(r["succeeded"] for r in clean["runs"] + cached["runs"])
+    page.add(
+        _when(data),
+        "",
+        f"`{data['command']}` in a fresh copy of the working tree (so `_build` starts empty "
+        "and nobody's `_build` is touched).",
+        "",
+        *_table(
+            ["build", "runs", "median", "all runs", "succeeded"],
+            [
+                [
+                    "clean (`_build` removed)",
+                    len(clean["runs"]),
+                    _s(clean["median_s"]),
+                    ", ".join(_s(r["seconds"]) for r in clean["runs"]),
+                    "yes" if all(r["succeeded"] for r in clean["runs"]) else "**no**",
+                ],
+                [
+                    "cached rebuild (nothing changed)",
+                    len(cached["runs"]),
+                    _s(cached["median_s"]),
+                    ", ".join(_s(r["seconds"]) for r in cached["runs"]),
+                    "yes" if all(r["succeeded"] for r in cached["runs"]) else "**no**",
+                ],
+            ],
+        ),
+    )
+    if not ok_build:
+        problems = [p for r in clean["runs"] + cached["runs"] for p in r["problems"]][:5]
+        page.add("The build reported problems (first lines):", "", "```", *problems, "```", "")
+    nbs = [n for n in data["notebooks"] if n["seconds"] is not None]
+    present = data.get("chapters_present", [])
+    in_toc = data.get("chapters_in_toc", [])
+    page.add(
+        f"Chapter notebooks in `book/`: {len(present)}; in the table of contents (built): "
+        f"{len(in_toc)}. Execution time of each notebook during the clean build, as "
+        "jupyter-cache recorded it:",
+        "",
+    )
+    page.add(
+        *_table(
+            ["notebook", "execution"],
+            [[n["notebook"], _s(n["seconds"])] for n in nbs],
+        )
+    )
+    not_built = [c for c in present if c not in in_toc]
+    if not_built:
+        page.add(
+            "Not in the table of contents, so not built (their execution is measured in the "
+            "explorers part below): " + ", ".join(f"`{c}`" for c in not_built) + ".",
+            "",
+        )
+    slowest = nbs[0] if nbs else None
+    if slowest:
+        page.add(f"Slowest chapter: `{slowest['notebook']}`, {_s(slowest['seconds'])}.", "")
+    page.target(
+        "Book: every chapter executes in",
+        f"< {TARGETS['chapter_s']:.0f} s",
+        f"slowest {_s(slowest['seconds'])} ({Path(slowest['notebook']).name})" if slowest else "",
+        slowest["seconds"] < TARGETS["chapter_s"] if slowest else None,
+        "chapter_s",
+    )
+    page.target(
+        "Book: clean build",
+        f"< {TARGETS['clean_s'] / 60:.0f} min",
+        _s(clean["median_s"]),
+        clean["median_s"] < TARGETS["clean_s"] and ok_build,
+        "clean_s",
+    )
+    page.target(
+        "Book: cached rebuild",
+        f"< {TARGETS['cached_s']:.0f} s",
+        _s(cached["median_s"]),
+        cached["median_s"] < TARGETS["cached_s"] and ok_build,
+        "cached_s",
+    )
+    weights = data.get("weights")
+    if weights:
+        page.add(
+            "### Page weight",
+            "",
+            "Each chapter page of the built site, gzipped (level 6). The page embeds its "
+            "explorers' frames; the scripts and styles it links are counted apart (fetched "
+            "once, then cached for every other page).",
+            "",
+        )
+        rows = [
+            [p["page"], _kb(p["bytes"]), _kb(p["gzip_bytes"]), _kb(p["assets_gzip_bytes"])]
+            for p in weights["pages"]
+        ]
+        page.add(*_table(["page", "HTML", "HTML gzipped", "linked JS+CSS gzipped"], rows))
+        heaviest = weights["pages"][0] if weights["pages"] else None
+        page.target(
+            "Explorers: gzipped page weight",
+            f"<= {TARGETS['page_kb']:.0f} KB",
+            f"heaviest {_kb(heaviest['gzip_bytes'])} ({Path(heaviest['page']).name})"
+            if heaviest
+            else "",
+            heaviest["gzip_bytes"] / 1024 <= TARGETS["page_kb"] if heaviest else None,
+            "page_kb",
+        )
+
+
+def explorers_section(page: Page, data: dict[str, Any] | None) -> None:
+    page.add("## Explorers and playgrounds", "")
+    if data is None:
+        page.add("Not measured yet: `python benchmarks/run.py --only explorers`.", "")
+        page.target("Playgrounds: callback latency p95", "", "not measured", None, "p95_ms")
+        return
+    page.add(
+        _when(data),
+        "",
+        "Every notebook in `book/` executed with nbclient, with `ds.widgets.explorer`, "
+        "`explorer2d` and `playground` wrapped to time each call (the precompute: every "
+        "frame rendered and quantised). Frame bytes are the HTML of the frames as embedded "
+        "in the page (base64 PNGs), raw and gzipped.",
+        "",
+    )
+    rows, errors = [], []
+    for nb in data["notebooks"]:
+        if "error" in nb:
+            errors.append(f"* `{nb['notebook']}`: {nb['error']}")
+            continue
+        for e in nb["explorers"]:
+            rows.append(
+                [
+                    nb["notebook"],
+                    e["title"] or "",
+                    e["kind"],
+                    e["frames"],
+                    _s(e["seconds"]),
+                    _kb(e["html_bytes"]),
+                    _kb(e["gzip_bytes"]),
+                ]
+            )
+    page.add(
+        *_table(["notebook", "explorer", "kind", "frames", "precompute", "frames", "gzipped"], rows)
+    )
+    nb_rows = [
+        [nb["notebook"], _s(nb["notebook_seconds"])]
+        for nb in data["notebooks"]
+        if "error" not in nb
+    ]
+    page.add("Whole-notebook execution under nbclient (with the timing wrappers):", "")
+    page.add(*_table(["notebook", "execution"], nb_rows))
+    if errors:
+        page.add("Notebooks that failed to execute:", "", *errors, "")
+    pgs = [
+        (nb["notebook"], p)
+        for nb in data["notebooks"]
+        if "error" not in nb
+        for p in nb["playgrounds"]
+    ]
+    page.add(
+        "### Playground callback latency",
+        "",
+        "Each control of each playground set to up to 12 other values in turn, exactly as a "
+        "slider release does (`control.value = v` runs the callback the playground "
+        "registered); the time until the new figure is in the output widget.",
+        "",
+    )
+    worst = None
+    if pgs:
+        rows = []
+        for nbname, p in pgs:
+            rows.append(
+                [
+                    nbname,
+                    p["title"] or "",
+                    p.get("changes", 0),
+                    _ms((p.get("p50_ms") or 0) / 1e3) if p.get("changes") else "n/a",
+                    _ms((p.get("p95_ms") or 0) / 1e3) if p.get("changes") else "n/a",
+                    _ms((p.get("max_ms") or 0) / 1e3) if p.get("changes") else "n/a",
+                    p.get("render_errors", 0),
+                ]
+            )
+            if p.get("changes"):
+                worst = max(worst or 0, p["p95_ms"])
+        page.add(
+            *_table(["notebook", "playground", "changes", "p50", "p95", "max", "errors"], rows)
+        )
+    else:
+        page.add("No playground in the chapters present.", "")
+    page.target(
+        "Playgrounds: callback latency p95 (worst playground)",
+        f"< {TARGETS['p95_ms']:.0f} ms",
+        f"{worst:.0f} ms" if worst is not None else "no playground",
+        worst < TARGETS["p95_ms"] if worst is not None else None,
+        "p95_ms",
+    )
+
+
+def tests_section(page: Page, data: dict[str, Any] | None) -> None:
+    page.add("## Test suite", "")
+    if data is None:
+        page.add("Not measured yet: `python benchmarks/run.py --only tests`.", "")
+        page.target("Test suite: total time", "", "not measured", None, "tests_s")
+        return
+    page.add(
+        _when(data),
+        "",
+        f"`{data['command']}` in the repository, once (the README's `pytest`, asking for "
+        "the 30 slowest tests). "
+        f"pytest's summary: {data['summary'] or 'none (see the tail below)'}; "
+        f"wall time {_s(data['wall_s'])}, exit code {data['exit_code']}.",
+        "",
+    )
+    if data["exit_code"] not in (0,):
+        page.add("Last lines of the output:", "", "```", *data["tail"], "```", "")
+    page.add(
+        *_table(
+            ["seconds", "phase", "test"],
+            [[f"{s['seconds']:.2f}", s["when"], f"`{s['test']}`"] for s in data["slowest"][:15]],
+        )
+    )
+    page.target(
+        "Test suite: total time",
+        f"< {TARGETS['tests_s'] / 60:.0f} min",
+        _s(data["wall_s"]),
+        data["wall_s"] < TARGETS["tests_s"],
+        "tests_s",
+    )
+
+
+# ------------------------------------------------------------------ the page
+
+
+def write() -> Path:
+    training, speedup = load("training"), load("speedup")
+    book, explorers, tests = load("book"), load("explorers"), load("tests")
+    page = Page()
+    training_section(page, training)
+    speedup_section(page, speedup)
+    book_section(page, book)
+    explorers_section(page, explorers)
+    tests_section(page, tests)
+
+    machines = [d["machine"] for d in (training, speedup, book, explorers, tests) if d]
+    head = [
+        "# Benchmarks",
+        "",
+        "Written by `python benchmarks/run.py` from the figures in `benchmarks/results/`; "
+        "do not edit by hand. Run everything with `python benchmarks/run.py` "
+        "(`--only training,speedup,book,explorers,tests` for a part, `--quick` for a smoke "
+        "run, `--report` to rewrite this page only).",
+        "",
+    ]
+    if machines:
+        m = machines[-1]
+        head += [
+            "**Machine.** "
+            f"{m.get('cpu')}, {m.get('cores')} cores, {m.get('memory_gib')} GiB; "
+            f"{m.get('platform')}; Python {m.get('python')}, NumPy {m.get('numpy')} "
+            f"({m.get('blas')}), PyTorch {m.get('torch') or 'not installed'}.",
+            "",
+            "**Dates.** "
+            + "; ".join(
+                f"{name} {d['machine']['date']}"
+                for name, d in (
+                    ("training", training),
+                    ("speed-ups", speedup),
+                    ("book", book),
+                    ("explorers", explorers),
+                    ("tests", tests),
+                )
+                if d
+            )
+            + ".",
+            "",
+            "**Noise.** The machine is shared with other jobs (the load average at each "
+            "measurement is given under each heading; above 2 means the 2 cores were "
+            "oversubscribed). Figures are medians of repeated runs, and the training "
+            "comparisons take turns so a slow spell hits every implementation alike, but "
+            "absolute times can still vary by a factor of 2 or more between runs; the "
+            "ratios are steadier.",
+            "",
+        ]
+    summary = ["## Targets", ""]
+    summary += _table(
+        ["what", "target", "measured", "status"],
+        [[name, target, measured, _ok(met)] for name, target, measured, met, _ in page.summary],
+    )
+    if page.missed:
+        summary += ["Why a target is missed, and what would meet it:", ""]
+        summary += [f"* **{key}**: {WHY[key]}" for key in page.missed]
+        summary += [""]
+    text = "\n".join(head + summary + page.lines).rstrip() + "\n"
+    path = HERE / "RESULTS.md"
+    path.write_text(text)
+    return path

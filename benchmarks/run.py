@@ -1,0 +1,89 @@
+"""Run the benchmarks and write benchmarks/RESULTS.md.
+
+    python benchmarks/run.py                          # everything (about half an hour)
+    python benchmarks/run.py --only training,speedup  # some parts
+    python benchmarks/run.py --quick                  # fewer repeats and epochs: a smoke run
+    python benchmarks/run.py --report                 # only rewrite RESULTS.md
+
+Parts: ``training`` (descend against a hand-fused NumPy loop and PyTorch, and the
+scaling figure), ``speedup`` (the library before and after its speed-ups), ``book``
+(clean and cached builds, each notebook's execution time, page weights), ``explorers``
+(explorer precompute times and playground latency) and ``tests`` (the whole test suite,
+once). Each part stores its figures in ``benchmarks/results/<part>.json``; RESULTS.md
+is written from all stored parts, so one part can be re-run alone.
+
+Speed is measured here and only here; the test suite has no timed test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import time
+
+import timing
+
+PARTS = ("training", "speedup", "book", "explorers", "tests")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--only",
+        default=",".join(PARTS),
+        help=f"comma-separated parts to run, of: {', '.join(PARTS)} (default: all)",
+    )
+    parser.add_argument("--quick", action="store_true", help="fewer repeats and epochs")
+    parser.add_argument("--repeats", type=int, default=None, help="timed runs per figure")
+    parser.add_argument("--clean-builds", type=int, default=1, help="clean book builds")
+    parser.add_argument("--report", action="store_true", help="only rewrite RESULTS.md")
+    args = parser.parse_args(argv)
+
+    parts = [p.strip() for p in args.only.split(",") if p.strip()]
+    unknown = [p for p in parts if p not in PARTS]
+    if unknown:
+        parser.error(f"unknown part(s) {unknown}; choose from {', '.join(PARTS)}")
+    if args.report:
+        parts = []
+    repeats = args.repeats or (3 if args.quick else 7)
+
+    t0 = time.perf_counter()
+    if "training" in parts:
+        import training
+
+        timing.save("training", training.run(repeats=repeats, quick=args.quick))
+    if "speedup" in parts:
+        import speedup
+
+        timing.save("speedup", speedup.run(repeats=repeats, quick=args.quick))
+    if "book" in parts:
+        import explorers
+
+        import book
+
+        tree = book.copy_tree()
+        try:
+            data = book.run(tree, repeats=2 if args.quick else 3, clean_repeats=args.clean_builds)
+            data["weights"] = explorers.page_weights(tree / "_build" / "html")
+            timing.save("book", data)
+        finally:
+            shutil.rmtree(tree.parent, ignore_errors=True)
+    if "explorers" in parts:
+        import explorers
+
+        timing.save("explorers", explorers.run())
+    if "tests" in parts:
+        import testsuite
+
+        timing.save("tests", testsuite.run())
+
+    import report
+
+    path = report.write()
+    timing.log(f"wrote {path} ({time.perf_counter() - t0:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
