@@ -219,7 +219,8 @@ def _intro(ex: ExerciseSet, solutions: bool) -> str:
 
 {ex.summary}
 
-**How to work.** Run the first two cells. Then, for each exercise, write the function
+**How to work.** Run the three cells below (they install the library if it is missing,
+import it and load the checks). Then, for each exercise, write the function
 in its cell (replace the line that raises `NotImplementedError`), run it, and run the
 `check("q...")` cell below it: the *public checks* say what passed and what failed.
 Passing them is necessary, not sufficient: grading also runs *hidden checks* on new
@@ -233,10 +234,29 @@ runnable, and keep slow experiments out of the answer cells.
 """
 
 
+def install_source() -> str:
+    """The first code cell: on Colab (no descend yet), install the course library.
+
+    The repository's address is read from _config.yml, the one place it is written.
+    """
+    import yaml
+
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    url = config["repository"]["url"]
+    return (
+        "# On Colab or another fresh kernel, install the course library if it is missing.\n"
+        "try:\n"
+        "    import descend  # noqa: F401\n"
+        "except ImportError:\n"
+        f'    %pip install --quiet "descend @ git+{url}"\n'
+    )
+
+
 def notebook(ex: ExerciseSet, solutions: bool) -> nbformat.NotebookNode:
     """The learner's notebook (``solutions=False``) or the solution notebook."""
     cells = [
         _cell("markdown", _intro(ex, solutions), "intro", "intro"),
+        _cell("code", install_source(), "install", "install"),
         _cell("code", ex.imports, "imports", "imports"),
         _cell("code", setup_source(ex), "checks", "setup", hidden_source=True),
     ]
@@ -355,7 +375,8 @@ a letter; a predicted value is a number.
 
 Open the set's notebook (download it from its page, or open
 `exercises/student/` in your copy of the repository after the README's install
-command) and run the first two cells. Below every answer cell a `check("q1")` cell
+command) and run the cells at its top (they install the library if it is missing,
+import it and load the checks). Below every answer cell a `check("q1")` cell
 runs the *public checks* of that exercise and prints, check by check, what passed
 and, for what failed, why:
 

@@ -294,7 +294,17 @@ def block(forbidden: Mapping[str, str]) -> Callable[[], None]:
         for owner, attr, original in reversed(undo):
             setattr(owner, attr, original)
 
+    restore.blocked = [(owner, attr, vars(owner)[attr]) for owner, attr, _ in undo]
     return restore
+
+
+def still_blocked(guard: Callable[[], None]) -> list[str]:
+    """The names a :func:`block` guard switched off that have been switched back on."""
+    return [
+        f"{getattr(owner, '__name__', owner)}.{attr}"
+        for owner, attr, replacement in guard.blocked
+        if vars(owner).get(attr) is not replacement
+    ]
 
 
 def _resolve(dotted: str) -> tuple[Any, str]:

@@ -37,6 +37,8 @@ NAMES = [
     "deleted_reordered",
     "hard_coded",
     "forbidden_call",
+    "reload_top_level",
+    "reload_inside",
 ]
 
 
@@ -167,6 +169,20 @@ def _submissions(ex):
     subs["forbidden_call"] = with_answer(
         nb, "q2", "def he_normal(shape, rng):\n    return library_he(shape, rng)\n"
     )
+    # switching the library's version back on with importlib.reload, at the top level
+    nb = _insert_after_imports(sol, "import importlib\n\nimportlib.reload(ds.init)")
+    subs["reload_top_level"] = with_answer(
+        nb, "q2", "def he_normal(shape, rng):\n    return ds.init.he_normal(shape, rng)\n"
+    )
+    # ... and inside the answer itself
+    subs["reload_inside"] = with_answer(
+        sol,
+        "q2",
+        "import importlib\n\n\n"
+        "def he_normal(shape, rng):\n"
+        "    importlib.reload(ds.init)\n"
+        "    return ds.init.he_normal(shape, rng)\n",
+    )
     return subs
 
 
@@ -190,6 +206,8 @@ def _expected(ex):
         # public checks pass (2 of 5 weight for 1.1, 1 of 5 for 1.4), hidden ones fail
         "hard_coded": but(q1=0.4, q4=0.4),
         "forbidden_call": but(q2=0.0),
+        "reload_top_level": but(q2=0.0),
+        "reload_inside": but(q2=0.0),
     }
 
 
@@ -210,7 +228,7 @@ def test_the_reasons_are_reported(graded):
     msgs = {name: " ".join(c.message for c in res.checks) for name, res in results.items()}
     notes = {name: " ".join(res.notes) for name, res in results.items()}
     assert "time limit (3 s)" in msgs["infinite_loop"]
-    assert "code cell 2 was skipped" in notes["top_level_loop"]
+    assert "code cell 3 was skipped" in notes["top_level_loop"]
     assert "MemoryError" in msgs["memory_bomb"] and "MemoryError" in notes["memory_bomb"]
     assert "not a NumPy array or a number" in msgs["always_equal"]
     assert "raised ValueError: x" in msgs["display_patched"]
@@ -222,6 +240,11 @@ def test_the_reasons_are_reported(graded):
     assert "not a valid Jupyter notebook" in msgs["not_a_notebook"]
     assert "xavier_uniform is not defined" in msgs["deleted_reordered"]
     assert "switched off" in msgs["forbidden_call"]
+    assert "switched off" in msgs["reload_top_level"]
+    assert "the code switched descend.init.he_normal, " in msgs["reload_inside"]
+    for name in ("reload_top_level", "reload_inside"):
+        assert "uses importlib, reload or sys.modules" in notes[name]
+    assert "importlib" not in notes["forbidden_call"]
     for name, res in results.items():
         assert res.status in ("graded", "invalid"), (name, res.notes)
 
