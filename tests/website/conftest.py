@@ -197,15 +197,33 @@ def open_page(browser, base_url: str, path: str, color_scheme: str = "light") ->
     return run
 
 
+@pytest.fixture(scope="session")
+def _loaded_pages(browser, server):
+    """Pages loaded once per (path, colour scheme) and shared by the read-only checks."""
+    cache: dict[tuple[str, str], PageRun] = {}
+    yield cache
+    for run in cache.values():
+        run.page.context.close()
+
+
 @pytest.fixture
-def site_page(browser, server):
-    """Factory: ``site_page(path, color_scheme="light") -> PageRun``; closes what it opened."""
+def site_page(browser, server, _loaded_pages):
+    """Factory: ``site_page(path, color_scheme="light", fresh=False) -> PageRun``.
+
+    Read-only checks share one load of each page; ``fresh=True`` (for tests that press
+    keys) opens a new one, closed after the test.
+    """
     opened = []
 
-    def _open(path: str, color_scheme: str = "light") -> PageRun:
-        run = open_page(browser, server, path, color_scheme)
-        opened.append(run)
-        return run
+    def _open(path: str, color_scheme: str = "light", fresh: bool = False) -> PageRun:
+        if fresh:
+            run = open_page(browser, server, path, color_scheme)
+            opened.append(run)
+            return run
+        key = (path, color_scheme)
+        if key not in _loaded_pages:
+            _loaded_pages[key] = open_page(browser, server, path, color_scheme)
+        return _loaded_pages[key]
 
     yield _open
     for run in opened:

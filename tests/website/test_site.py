@@ -133,7 +133,7 @@ def test_maths_is_typeset(site_page, path: str):
 @pytest.mark.browser
 @pytest.mark.parametrize("path", PAGES)
 def test_explorers_answer_the_keyboard(site_page, path: str):
-    run = site_page(path)
+    run = site_page(path, fresh=True)
     page = run.page
     explorers = page.locator(".descend-explorer")
     n = explorers.count()
