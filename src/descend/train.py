@@ -776,6 +776,11 @@ def _update(
         optimizer.step(params, grads)
     except DivergenceError as exc:  # a non-finite gradient, caught by the optimizer
         raise DivergenceError(step, lr, loss, what=exc.what, value=exc.value) from exc
+    # A sum is finite only if every term is (NaN and infinity propagate), so one sum per
+    # parameter settles the usual case; only a non-finite total (or an overflow, which
+    # the callers' np.errstate silences) needs the search for the culprit below.
+    if math.isfinite(sum(float(np.add.reduce(p, axis=None)) for p in params.values())):
+        return
     for name, value in params.items():
         if not np.isfinite(value).all():
             label = f"parameter {name}" if what == "parameter" else what
