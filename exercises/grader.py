@@ -369,6 +369,7 @@ class _ClientBase:
 
 _ACTIVE: set[Any] = set()
 _ACTIVE_LOCK = threading.Lock()
+_STOPPING = threading.Event()
 
 
 def _protected_paths(extra: Iterable[Path]) -> list[Path]:
@@ -420,6 +421,18 @@ class KernelSession:
         return self.run_dir / "kernel" / "io"
 
     async def start(self) -> None:
+        if _STOPPING.is_set():
+            raise KernelStartError("grading was interrupted")
+        try:
+            await self._start()
+        except KernelStartError:
+            self.kill()
+            raise
+        except Exception as exc:
+            self.kill()
+            raise KernelStartError(f"{type(exc).__name__}: {exc}") from None
+
+    async def _start(self) -> None:
         from jupyter_client.kernelspec import KernelSpec
         from jupyter_client.manager import AsyncKernelManager
 
@@ -457,7 +470,9 @@ class KernelSession:
             def kernel_spec(self) -> KernelSpec:
                 return spec
 
+        self.token = secrets.token_hex(16)
         env = {
+            "DESCEND_GRADING_SESSION": self.token,  # inherited by every child process
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "HOME": str(dirs["home"]),
             "TMPDIR": str(dirs["tmp"]),
@@ -550,6 +565,7 @@ class KernelSession:
                 os.killpg(pgid, signal.SIGKILL)
         except (OSError, AttributeError):
             pass
+        _kill_marked(getattr(self, "token", None))
         if getattr(self, "_log", None) is not None:
             self._log.close()
             self._log = None
@@ -561,6 +577,23 @@ class KernelSession:
 
 class KernelStartError(RuntimeError):
     """The grading kernel could not start (a problem of the grading machine)."""
+
+
+def _kill_marked(token: str | None) -> None:
+    """Kill the processes that carry a session's token in their environment: the kernel's
+    children that left its process group (``os.setsid``) to outlive it. Linux only."""
+    if not token or not os.path.isdir("/proc"):
+        return
+    marker = f"DESCEND_GRADING_SESSION={token}".encode()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == os.getpid():
+            continue
+        try:
+            with open(f"/proc/{entry}/environ", "rb") as f:
+                if marker in f.read().split(b"\0"):
+                    os.kill(int(entry), signal.SIGKILL)
+        except OSError:
+            continue
 
 
 def _copy_font_cache(target: Path) -> None:
@@ -793,6 +826,7 @@ def grade(
     ``watched``: more instructor folders (a private sets folder) that must not change;
     ``protected``: more folders the kernels must not read (the results folder).
     """
+    _STOPPING.clear()
     watched = [EXERCISES_DIR, *watched]
     hidden = [*watched, *protected, *{p.resolve().parent for _, p in submissions}]
     before = _fingerprint(watched)
@@ -800,7 +834,10 @@ def grade(
 
     def one(item: tuple[str, Path]) -> SubmissionResult:
         name, path = item
-        result = asyncio.run(grade_notebook(plan, name, path, protected=hidden))
+        try:
+            result = asyncio.run(grade_notebook(plan, name, path, protected=hidden))
+        except Exception as exc:  # a grader bug: report it, grade the others
+            result = _all_zero(plan, name, path, f"the grader failed: {exc!r}", "error")
         with lock:
             if _fingerprint(watched) != before:
                 raise GradingTampered(
@@ -819,6 +856,8 @@ def grade(
 
 
 def _kill_all() -> None:
+    """Kill every kernel still running (on exit or interruption); start no new ones."""
+    _STOPPING.set()
     with _ACTIVE_LOCK:
         sessions = list(_ACTIVE)
     for s in sessions:

@@ -39,7 +39,9 @@ NAMES = [
     "forbidden_call",
     "reload_top_level",
     "reload_inside",
+    "escaped_child",
 ]
+DAEMON = "import time; time.sleep(987.654)"  # a child that leaves the kernel's process group
 
 
 def _insert_after_imports(nb: nbformat.NotebookNode, source: str) -> nbformat.NotebookNode:
@@ -183,6 +185,12 @@ def _submissions(ex):
         "    importlib.reload(ds.init)\n"
         "    return ds.init.he_normal(shape, rng)\n",
     )
+    # a child process that leaves the kernel's process group to outlive it
+    subs["escaped_child"] = _insert_after_imports(
+        sol,
+        "import subprocess\nimport sys\n\n"
+        f"subprocess.Popen([sys.executable, '-c', {DAEMON!r}], start_new_session=True)\n",
+    )
     return subs
 
 
@@ -208,6 +216,7 @@ def _expected(ex):
         "forbidden_call": but(q2=0.0),
         "reload_top_level": but(q2=0.0),
         "reload_inside": but(q2=0.0),
+        "escaped_child": full,
     }
 
 
@@ -247,6 +256,17 @@ def test_the_reasons_are_reported(graded):
     assert "importlib" not in notes["forbidden_call"]
     for name, res in results.items():
         assert res.status in ("graded", "invalid"), (name, res.notes)
+
+
+def test_no_process_outlives_its_kernel(graded):
+    survivors = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if DAEMON.encode() in (entry / "cmdline").read_bytes():
+                survivors.append(entry.name)
+        except OSError:
+            continue
+    assert survivors == []
 
 
 def test_hidden_inputs_are_drawn_afresh_for_every_run(sets):
