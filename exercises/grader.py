@@ -378,30 +378,60 @@ def _protected_paths(extra: Iterable[Path]) -> list[Path]:
     return [EXERCISES_DIR, *[Path(p).resolve() for p in extra]]
 
 
-def sandbox_reads(protected: Sequence[Path]) -> list[str]:
-    """Folders the kernel may read: Python, the library, the system; never ``protected``."""
-    import descend
+def sandbox_reads(
+    protected: Sequence[Path],
+    root: Path = ROOT,
+    needed: Sequence[str] | None = None,
+    optional: Sequence[str] | None = None,
+) -> list[str]:
+    """Folders the kernel may read: Python, the library, the system.
 
-    candidates = [
-        sys.prefix,
-        sys.base_prefix,
-        sys.exec_prefix,
-        *sys.path,
-        str(Path(descend.__file__).resolve().parent),
-        *sandbox.SYSTEM_READ,
-    ]
+    Never anything inside ``protected`` (the exercises, the submissions, the results)
+    nor, except the ``needed`` folders (the Python installation and the descend
+    package, which may live in the repository), anything of the repository ``root``
+    (its history holds the solutions). A folder that *contains* a forbidden one is
+    replaced by its other subfolders (the course in ``/usr/src/app`` leaves ``/usr/lib``
+    readable).
+    """
+    if needed is None:
+        import descend
+
+        needed = [
+            sys.prefix,
+            sys.base_prefix,
+            sys.exec_prefix,
+            str(Path(descend.__file__).resolve().parent),
+        ]
+    if optional is None:
+        optional = [*sys.path, *sandbox.SYSTEM_READ]
+    secret = [Path(p).resolve() for p in protected]
+    forbidden = [*secret, Path(root).resolve()]
     out: list[str] = []
-    for c in candidates:
-        if not c:
-            continue
-        p = Path(c).resolve()
-        if not p.exists() or str(p) in out:
-            continue
-        if any(p == q or p in q.parents for q in protected):
-            continue  # it contains the instructor's files
-        if any(q == p or q in p.parents for q in protected):
-            continue  # it is inside them
+
+    def inside(p: Path, folders: Sequence[Path]) -> bool:
+        return any(p == q or q in p.parents for q in folders)
+
+    def contains(p: Path, folders: Sequence[Path]) -> bool:
+        return any(p in q.parents for q in folders)
+
+    def allow(p: Path, folders: Sequence[Path]) -> None:
+        if inside(p, folders) or str(p) in out:
+            return
+        if contains(p, folders):
+            for child in sorted(p.iterdir()) if p.is_dir() else []:
+                allow(child, folders)
+            return
         out.append(str(p))
+
+    for c in needed:
+        p = Path(c).resolve()
+        if c and p.exists():
+            # Python or descend inside the repository (a .venv there, an editable install)
+            allow(p, secret if inside(p, [Path(root).resolve()]) else forbidden)
+    for c in optional:
+        p = Path(c).resolve() if c else None
+        if p is not None and p.exists():
+            allow(p, forbidden)
     return out
 
 

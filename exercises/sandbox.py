@@ -187,15 +187,21 @@ def set_limits(memory_mb: int, file_mb: int) -> None:
     """Address-space, file-size and core-dump limits (POSIX only)."""
     import resource
 
-    for limit, value in (
-        (resource.RLIMIT_AS, memory_mb * 2**20),
-        (resource.RLIMIT_FSIZE, file_mb * 2**20),
-        (resource.RLIMIT_CORE, 0),
+    for name, value in (
+        ("RLIMIT_AS", memory_mb * 2**20),
+        ("RLIMIT_FSIZE", file_mb * 2**20),
+        ("RLIMIT_CORE", 0),
     ):
+        limit = getattr(resource, name, None)
+        if limit is None:
+            continue
         soft, hard = resource.getrlimit(limit)
         if hard != resource.RLIM_INFINITY:
             value = min(value, hard)
-        resource.setrlimit(limit, (value, value))
+        try:
+            resource.setrlimit(limit, (value, value))
+        except (ValueError, OSError) as exc:  # e.g. macOS refuses some address-space limits
+            sys.stderr.write(f"descend grading sandbox: {name} not set ({exc})\n")
 
 
 def main(argv: list[str]) -> None:
