@@ -16,8 +16,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+import yaml
 
-from .conftest import PAGES
+from .conftest import PAGES, ROOT
 
 MAX_GZIP_BYTES = 500 * 1024
 WIDGET_STATE = re.compile(
@@ -96,6 +97,24 @@ def test_explorer_frames_are_inline_pngs(built_site: Path):
     frames = [v for v in widget_html_values(html) if 'class="descend-frame"' in v]
     assert len(frames) >= 5
     assert all("data:image/png;base64," in v for v in frames)
+
+
+REPO_URL = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["repository"]["url"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_header_buttons(built_site: Path, path: str):
+    """Every page links the repository and offers a download; notebooks launch on Binder/Colab."""
+    html = (built_site / path).read_text(encoding="utf-8")
+    assert f'href="{REPO_URL}"' in html
+    assert "btn-download-source-button" in html
+    is_notebook = (ROOT / path).with_suffix(".ipynb").exists()
+    nb = path.removesuffix(".html") + ".ipynb"
+    binder = f"https://mybinder.org/v2/gh/{REPO_URL.split('github.com/')[1]}/main?urlpath=tree/{nb}"
+    colab = f"https://colab.research.google.com/github/{REPO_URL.split('github.com/')[1]}"
+    assert (binder in html) is is_notebook
+    assert (f"{colab}/blob/main/{nb}" in html) is is_notebook
+    assert ("colab.research.google.com" in html) is is_notebook
 
 
 def test_first_chapter_has_its_figures(built_site: Path):

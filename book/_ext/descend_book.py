@@ -1,0 +1,24 @@
+"""A small Sphinx extension for the Descend book (loaded by _config.yml's local_extensions).
+
+Launch buttons (Binder, Colab) only make sense for pages that are Jupyter notebooks on
+disk: the Welcome page is a Markdown file that runs one hidden cell to draw its figure,
+and Colab cannot open a Markdown file. Drop the launch group from such pages.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _launch_buttons_only_for_ipynb(app, pagename, templatename, context, doctree) -> None:
+    if doctree is None or str(app.env.doc2path(pagename)).endswith(".ipynb"):
+        return
+    buttons = context.get("header_buttons")
+    if buttons:
+        context["header_buttons"] = [b for b in buttons if b.get("label") != "launch-buttons"]
+
+
+def setup(app) -> dict[str, Any]:
+    # after sphinx-book-theme adds its buttons (priority 501)
+    app.connect("html-page-context", _launch_buttons_only_for_ipynb, priority=900)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
