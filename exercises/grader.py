@@ -541,9 +541,15 @@ class KernelSession:
             allow_errors=True,
             store_widget_state=False,
             record_timing=False,
-            iopub_timeout=2,
+            iopub_timeout=4,
             raise_on_iopub_timeout=False,
         )
+        self._reply: dict[str, Any] = {}
+
+        def keep_reply(cell: Any, cell_index: int, execute_reply: dict[str, Any]) -> None:
+            self._reply = execute_reply or {}
+
+        self.client.on_cell_executed = keep_reply
         self.client.kc = kc
         self.client.reset_execution_trackers()
 
@@ -561,6 +567,7 @@ class KernelSession:
 
         cell = nbformat.v4.new_code_cell(code)
         self.client.nb.cells = [cell]
+        self._reply = {}
         self.client.timeout = max(1, int(np.ceil(timeout)))
         try:
             cell = await self.client.async_execute_cell(cell, 0, store_history=False)
@@ -570,6 +577,11 @@ class KernelSession:
             return "dead", "the kernel died (out of memory, or the code ended the process)"
         except Exception as exc:  # zmq or protocol trouble: treat the kernel as lost
             return "dead", f"lost contact with the kernel ({type(exc).__name__})"
+        # the execute reply (shell channel) says whether it raised, even when the IOPub
+        # messages are late; the outputs are the fallback
+        content = self._reply.get("content", {}) if isinstance(self._reply, dict) else {}
+        if content.get("status") == "error":
+            return "error", f"{content.get('ename', 'Error')}: {content.get('evalue', '')}"[:500]
         for out in cell.get("outputs", []):
             if out.get("output_type") == "error":
                 return "error", f"{out.get('ename', 'Error')}: {out.get('evalue', '')}"[:500]
