@@ -484,12 +484,15 @@ SET = ExerciseSet(
                 "Run the cell below: it trains a small network whose weights all start at "
                 "zero. Only one parameter array moves. Why do the weights `W1` and `W2` "
                 "never move?\n\n"
-                "* **A** The learning rate is too small to move them in 100 steps.\n"
-                "* **B** tanh saturates, so its derivative is 0 everywhere.\n"
-                "* **C** Their gradients are exactly 0: $\\partial L/\\partial W_2$ is "
-                "$A_1^\\top \\delta$ with $A_1 = \\tanh(0) = 0$, and the error reaching "
-                "the hidden layer is $\\delta W_2^\\top = 0$ because $W_2 = 0$.\n"
-                "* **D** The loss is already at its minimum at the start.\n\n"
+                "* **A** The learning rate 0.1 is too small to move them visibly in 100 "
+                "steps; more steps would.\n"
+                "* **B** tanh saturates at 0, so its derivative there is 0 and no gradient "
+                "gets through the hidden layer.\n"
+                "* **C** Their gradients are exactly 0: $\\partial L/\\partial W_2 = "
+                "A_1^\\top \\delta$ with $A_1 = \\tanh(0) = 0$, and the error sent back "
+                "is $\\delta W_2^\\top = 0$.\n"
+                "* **D** The loss is already at its minimum with zero weights, so every "
+                "gradient vanishes there.\n\n"
                 'Write `zero_init_answer()` so that it returns your letter, e.g. `"A"`.'
             ),
             public=choice_checks()[0],

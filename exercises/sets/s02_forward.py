@@ -400,12 +400,14 @@ SET = ExerciseSet(
             prompt=(
                 "Run the cell below. From $z = 37$ on, the naive loss is infinite while "
                 "the stable one is about $z$. What happened?\n\n"
-                "* **A** `np.exp(-z)` overflows to infinity.\n"
-                "* **B** In float64, $\\sigma(z) = 1/(1 + e^{-z})$ rounds to exactly "
-                "1.0 once $e^{-z}$ is below about $10^{-16}$, so $\\log(1 - \\sigma(z)) "
-                "= \\log 0 = -\\infty$.\n"
-                "* **C** The true loss is infinite; the stable formula hides it.\n"
-                "* **D** The label should have been 1.\n\n"
+                "* **A** `np.exp(-z)` overflows to infinity for large $z$, and "
+                "$1/(1 + \\infty) = 0$, so the log is taken of 0.\n"
+                "* **B** In float64, $\\sigma(z) = 1/(1 + e^{-z})$ rounds to exactly 1.0 "
+                "once $e^{-z}$ is below about $10^{-16}$, and $\\log(1 - 1.0) = -\\infty$.\n"
+                "* **C** The true loss is infinite for such a confident wrong prediction; "
+                "the stable formula hides that by clipping.\n"
+                "* **D** A label of 0 with a large positive logit is an invalid input, so "
+                "any formula may return anything.\n\n"
                 'Write `naive_loss_answer()` so that it returns your letter, e.g. `"A"`.'
             ),
             public=choice_checks()[0],

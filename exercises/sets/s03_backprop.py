@@ -356,15 +356,14 @@ SET = ExerciseSet(
             points=1,
             prompt=(
                 "Which statement is right?\n\n"
-                "* **A** Backpropagation is an optimization algorithm: it moves the weights "
-                "towards a minimum of the loss.\n"
-                "* **B** Backpropagation and gradient descent are two names for the same "
-                "algorithm.\n"
+                "* **A** Backpropagation is an optimization algorithm: it moves every weight "
+                "towards a minimum of the loss, layer by layer from the output back.\n"
+                "* **B** Backpropagation and gradient descent are two names for one "
+                "procedure: computing the gradient and stepping against it.\n"
                 "* **C** Backpropagation computes the gradient of the loss with respect to "
-                "every parameter, by the chain rule, layer by layer from the output back; "
-                "gradient descent is what uses that gradient to update the parameters.\n"
-                "* **D** Backpropagation estimates the gradient with finite differences, "
-                "one parameter at a time.\n\n"
+                "every parameter by the chain rule; gradient descent uses it to update them.\n"
+                "* **D** Backpropagation estimates the gradient by finite differences, "
+                "nudging one parameter at a time and running a forward pass each time.\n\n"
                 'Write `backprop_answer()` so that it returns your letter, e.g. `"A"`.'
             ),
             public=choice_checks()[0],

@@ -422,12 +422,14 @@ SET = ExerciseSet(
             ),
             prompt=(
                 "Run the cell below. What do you see, and why?\n\n"
-                "* **A** It converges slowly: the learning rate is too small.\n"
-                "* **B** It converges, overshooting the minimum at every step.\n"
-                "* **C** It jumps between $+1$ and $-1$ forever.\n"
-                "* **D** It diverges: each step multiplies $x$ by $1 - 0.6 \\cdot 4 = "
-                "-1.4$, whose size exceeds 1, because $\\eta = 0.6$ is above "
-                "$2/\\lambda = 0.5$.\n\n"
+                "* **A** It converges slowly, because the learning rate is too small for "
+                "this curvature.\n"
+                "* **B** It converges while overshooting: each step jumps past the minimum, "
+                "landing a little closer each time.\n"
+                "* **C** It jumps between the same two values forever, neither converging "
+                "nor diverging.\n"
+                "* **D** It diverges, flipping sign: each step multiplies $x$ by the same "
+                "factor, whose size is larger than 1.\n\n"
                 'Write `divergence_answer()` so that it returns your letter, e.g. `"A"`.'
             ),
             public=choice_checks()[0],

@@ -568,11 +568,14 @@ SET = ExerciseSet(
                 "Gradient descent stopped because $\\lVert \\nabla f \\rVert$ fell below "
                 "the tolerance. At that point the Hessian has eigenvalues $2$ and $-3$. "
                 "What has the run found?\n\n"
-                "* **A** The global minimum.\n"
-                "* **B** A local minimum that may not be global.\n"
-                "* **C** A saddle point: the function still decreases along the "
-                "eigenvector of $-3$, so a small push would let descent continue.\n"
-                "* **D** A local maximum.\n\n"
+                "* **A** The global minimum: the gradient is zero there, so descent has "
+                "converged.\n"
+                "* **B** A local minimum, maybe not the global one: the gradient is zero "
+                "and no nearby point is lower.\n"
+                "* **C** A saddle point: $f$ still decreases along the eigenvector of $-3$, "
+                "so a small push would let descent go on.\n"
+                "* **D** A local maximum: with a negative eigenvalue the function curves "
+                "downwards there.\n\n"
                 'Write `saddle_answer()` so that it returns your letter, e.g. `"A"`.'
             ),
             public=choice_checks()[0],

@@ -338,13 +338,14 @@ SET = ExerciseSet(
             prompt=(
                 "Run the cell below: the same data, fitted to the same precision, takes "
                 "far fewer steps once the feature is standardized. Why?\n\n"
-                "* **A** Standardizing makes the loss smaller, so there is less to descend.\n"
-                "* **B** Standardizing makes the Hessian's condition number close to 1: the "
-                "contours become round, so one learning rate suits both directions and "
-                "the gradient points at the minimum.\n"
-                "* **C** Standardizing changes the best-fit line, to one that is easier to "
-                "find.\n"
-                "* **D** The raw feature makes the gradient zero at the start.\n\n"
+                "* **A** Standardizing makes the loss values smaller, so there is less to "
+                "descend and fewer steps are needed.\n"
+                "* **B** Standardizing makes the Hessian's condition number close to 1: "
+                "round contours, so one learning rate suits both directions.\n"
+                "* **C** Standardizing moves the best-fit line closer to the starting point "
+                "$w = b = 0$.\n"
+                "* **D** With the raw feature the gradient starts out at zero, so the first "
+                "steps are wasted.\n\n"
                 'Write `scaling_answer()` so that it returns your letter, e.g. `"A"`.'
             ),
             public=choice_checks()[0],
