@@ -86,6 +86,13 @@ def load_index(built_site: Path) -> dict:
     return json.loads(match.group(1))
 
 
+def straight_quotes(text: str) -> str:
+    """Undo the typographic quotes Sphinx puts in titles ("smartquotes")."""
+    return text.translate(
+        str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"})
+    )
+
+
 def query_terms(query: str) -> list[str]:
     """The search terms of ``query`` as searchtools.js makes them: split, drop stop words, stem."""
     from sphinx.search.en import SearchEnglish
@@ -136,7 +143,7 @@ def test_each_question_is_a_heading_of_the_questions_page(
 ):
     index = load_index(built_site)
     doc = index["docnames"].index(QUESTIONS_DOC)
-    titles = index["alltitles"]
+    titles = {straight_quotes(t): entries for t, entries in index["alltitles"].items()}
     assert heading in titles, f"no section titled {heading!r} in the search index"
     assert any(entry[0] == doc for entry in titles[heading]), (
         f"the section {heading!r} is not on {QUESTIONS_DOC}"
