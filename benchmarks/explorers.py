@@ -29,6 +29,7 @@ from typing import Any
 from timing import ROOT, log, percentile
 
 MARK = "DESCEND-BENCHMARK-RESULT:"
+VALUES_PER_CONTROL = 6  # values each playground control is set to, in turn
 
 SETUP = r"""
 import gzip as _bgz, json as _bjs, time as _btm
@@ -67,43 +68,53 @@ _bw.playground = _bench_wrap("playground", _bw.playground)
 """
 
 FINISH = r"""
+_bench_png = []
+_bench_fig_to_png = _bw.fig_to_png
+
+def _bench_timed_png(*args, **kwargs):
+    t0 = _btm.perf_counter()
+    out = _bench_fig_to_png(*args, **kwargs)
+    _bench_png.append(_btm.perf_counter() - t0)
+    return out
+
+_bw.fig_to_png = _bench_timed_png   # time the rasterising and quantising apart
+
 def _bench_values(c, k):
     opts = getattr(c, "options", None)
     if opts:
         vals = [o[1] if isinstance(o, tuple) else o for o in opts]
-        if isinstance(opts, dict):
-            vals = list(opts.values())
         return [vals[i % len(vals)] for i in range(k)]
     lo, hi = getattr(c, "min", None), getattr(c, "max", None)
-    if lo is not None and hi is not None:
-        step = getattr(c, "step", None) or (hi - lo) / 20
-        n = max(1, int(round((hi - lo) / step)))
-        idx = [round(i * n / max(1, k - 1)) for i in range(k)]
-        vals = [lo + i * step for i in idx]
-        return [type(c.value)(min(hi, v)) for v in vals]
-    if isinstance(c.value, bool):
-        return [bool(i % 2) for i in range(k)]
-    return []
+    if lo is None or hi is None:
+        return [not c.value] if isinstance(c.value, bool) else []
+    step = getattr(c, "step", None) or (hi - lo) / 20
+    n = max(1, int(round((hi - lo) / step)))
+    grid = [lo + round(i * n / max(1, k - 1)) * step for i in range(k)]
+    if hasattr(c, "base"):  # FloatLogSlider: min, max and step are exponents
+        return [c.base ** min(hi, e) for e in grid]
+    return [type(c.value)(min(hi, v)) for v in grid]
 
 _bench_out = {"explorers": _BENCH["explorers"], "playgrounds": []}
 for _entry, _box, _controls in _BENCH["playgrounds"]:
-    _lat, _errors = [], 0
+    _lat, _png, _errors = [], [], 0
     _status = [w for w in _box.children if "descend-playground-status" in w._dom_classes]
     for _name, _c in dict(_controls).items():
         _start = _c.value
-        for _v in _bench_values(_c, 12):
+        for _v in _bench_values(_c, @VALUES@):
             if _v == _c.value:
                 continue
+            _bench_png.clear()
             _t0 = _btm.perf_counter()
             _c.value = _v      # runs the playground's observe callback, as a slider does
             _lat.append(_btm.perf_counter() - _t0)
+            _png.append(sum(_bench_png))
             if _status and _status[0].value:
                 _errors += 1
         _c.value = _start
-    _entry.update({"latencies": _lat, "render_errors": _errors})
+    _entry.update({"latencies": _lat, "png_seconds": _png, "render_errors": _errors})
     _bench_out["playgrounds"].append(_entry)
 print("@MARK@" + _bjs.dumps(_bench_out))
-""".replace("@MARK@", MARK)
+""".replace("@MARK@", MARK).replace("@VALUES@", str(VALUES_PER_CONTROL))
 
 
 def _execute(path: Path, timeout: int = 900) -> dict[str, Any]:
@@ -142,8 +153,10 @@ def measure_notebooks(book: Path = ROOT / "book") -> list[dict[str, Any]]:
             continue
         for p in data["playgrounds"]:
             lat = p.pop("latencies")
+            png = p.pop("png_seconds")
             p["changes"] = len(lat)
             if lat:
+                p["png_p50_ms"] = statistics.median(png) * 1e3
                 p["p50_ms"] = statistics.median(lat) * 1e3
                 p["p95_ms"] = percentile(lat, 95) * 1e3
                 p["max_ms"] = max(lat) * 1e3
@@ -183,4 +196,4 @@ def _gz(data: bytes) -> int:
 
 
 def run() -> dict[str, Any]:
-    return {"notebooks": measure_notebooks()}
+    return {"notebooks": measure_notebooks(), "values_per_control": VALUES_PER_CONTROL}

@@ -1,6 +1,6 @@
 """Run the benchmarks and write benchmarks/RESULTS.md.
 
-    python benchmarks/run.py                          # everything (about half an hour)
+    python benchmarks/run.py                          # everything (an hour on a busy machine)
     python benchmarks/run.py --only training,speedup  # some parts
     python benchmarks/run.py --quick                  # fewer repeats and epochs: a smoke run
     python benchmarks/run.py --report                 # only rewrite RESULTS.md
@@ -8,9 +8,11 @@
 Parts: ``training`` (descend against a hand-fused NumPy loop and PyTorch, and the
 scaling figure), ``speedup`` (the library before and after its speed-ups), ``book``
 (clean and cached builds, each notebook's execution time, page weights), ``explorers``
-(explorer precompute times and playground latency) and ``tests`` (the whole test suite,
-once). Each part stores its figures in ``benchmarks/results/<part>.json``; RESULTS.md
-is written from all stored parts, so one part can be re-run alone.
+(explorer precompute times and playground latency), ``grading`` (the exercises'
+grader on a class of submissions: ``bench_grading.py``, by the exercises' authors) and
+``tests`` (the whole test suite, once). Each part stores its figures in
+``benchmarks/results/<part>.json``; RESULTS.md is written from all stored parts, so one
+part can be re-run alone.
 
 Speed is measured here and only here; the test suite has no timed test.
 """
@@ -19,12 +21,13 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import subprocess
 import sys
 import time
 
 import timing
 
-PARTS = ("training", "speedup", "book", "explorers", "tests")
+PARTS = ("training", "speedup", "book", "explorers", "grading", "tests")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -73,6 +76,9 @@ def main(argv: list[str] | None = None) -> int:
         import explorers
 
         timing.save("explorers", explorers.run())
+    if "grading" in parts:
+        # the exercises' own benchmark (bench_grading.py) writes results/grading.json
+        subprocess.run([sys.executable, str(timing.HERE / "bench_grading.py")], check=True)
     if "tests" in parts:
         import testsuite
 

@@ -230,23 +230,28 @@ def torch_info() -> dict[str, Any] | None:
 def _interleaved(impls: dict, args: tuple, repeats: int) -> dict[str, dict]:
     """Time every implementation ``repeats`` times, taking turns, after one warm-up each.
 
-    Taking turns spreads any slow spell of the shared machine over all of them.
+    Taking turns spreads any slow spell of the shared machine over all of them. Both the
+    wall time and the process's CPU time are kept: with one thread on each side the CPU
+    time leaves out the waits for a core that an oversubscribed machine adds to the wall
+    time, so it is the steadier measure of the work done.
     """
     import gc
     import statistics
     import time
 
-    results = {name: {"times": [], "final_loss": None} for name in impls}
+    results = {name: {"times": [], "cpu": [], "final_loss": None} for name in impls}
     for name, fn in impls.items():
         results[name]["final_loss"] = fn(*args)  # warm-up (and the loss it ends at)
     for _ in range(repeats):
         for name, fn in impls.items():
             gc.collect()
-            t0 = time.perf_counter()
+            c0, t0 = time.process_time(), time.perf_counter()
             fn(*args)
             results[name]["times"].append(time.perf_counter() - t0)
+            results[name]["cpu"].append(time.process_time() - c0)
     for r in results.values():
         r["median"] = statistics.median(r["times"])
+        r["cpu_median"] = statistics.median(r["cpu"])
     return results
 
 
@@ -278,13 +283,17 @@ def measure_configs(repeats: int, quick: bool) -> list[dict[str, Any]]:
     rows = []
     for mode, n_threads in THREAD_MODES.items():
         threads = _set_threads(n_threads)
+        # with several threads on a shared machine a run can take many times longer
+        reps = repeats if n_threads == 1 else max(3, repeats // 2)
         for dtype in (np.float64, np.float32):
             for batch in (32, None):
                 X, y, p0 = make_problem(N, 64, dtype)
                 epochs = epochs_for[batch]
+                if n_threads is None and batch is None:
+                    epochs = QUICK_EPOCHS[None]  # contended BLAS threads can be very slow here
                 name = f"{np.dtype(dtype).name}, {_batch_name(batch)}"
                 log(f"training ({mode}): {name}, {epochs} epochs")
-                res = _interleaved(impls, (X, y, p0, dtype, batch, epochs), repeats)
+                res = _interleaved(impls, (X, y, p0, dtype, batch, epochs), reps)
                 steps = epochs * math.ceil(N / (batch or N))
                 row = {
                     "threads_mode": mode,
@@ -293,14 +302,15 @@ def measure_configs(repeats: int, quick: bool) -> list[dict[str, Any]]:
                     "batch": _batch_name(batch),
                     "epochs": epochs,
                     "steps": steps,
-                    "repeats": repeats,
+                    "repeats": reps,
                 }
                 for name, r in res.items():
                     row[name] = {
                         "median_s": r["median"],
+                        "cpu_median_s": r["cpu_median"],
                         "min_s": min(r["times"]),
                         "max_s": max(r["times"]),
-                        "per_step_us": r["median"] / steps * 1e6,
+                        "per_step_us": r["cpu_median"] / steps * 1e6,
                         "final_loss": r["final_loss"],
                     }
                 rows.append(row)
@@ -323,7 +333,7 @@ def measure_scaling(repeats: int, quick: bool) -> dict[str, Any]:
         log(f"scaling: n={n}, width 64, {epochs} epoch(s)")
         res = _interleaved(impls, (X, y, p0, np.float64, 32, epochs), repeats)
         out["data"].append(
-            {"n": n, "width": 64, **{k: r["median"] / epochs for k, r in res.items()}}
+            {"n": n, "width": 64, **{k: r["cpu_median"] / epochs for k, r in res.items()}}
         )
     for width in widths:
         X, y, p0 = make_problem(N, width, np.float64)
@@ -333,7 +343,7 @@ def measure_scaling(repeats: int, quick: bool) -> dict[str, Any]:
         log(f"scaling: n={N}, width {width}, {epochs} epoch(s)")
         res = _interleaved(impls, (X, y, p0, np.float64, 32, epochs), repeats)
         out["width"].append(
-            {"n": N, "width": width, **{k: r["median"] / epochs for k, r in res.items()}}
+            {"n": N, "width": width, **{k: r["cpu_median"] / epochs for k, r in res.items()}}
         )
     return out
 
@@ -358,10 +368,13 @@ def plot_scaling(scaling: dict[str, Any], path) -> None:
         ax.set_xscale("log", base=2 if key == "width" else 10)
         ax.set_yscale("log")
         ax.set_xlabel(xlabel)
-        ax.set_ylabel("ms per epoch (mini-batch 32, float64)")
+        ax.set_ylabel("CPU ms per epoch")
         ax.grid(True, which="both", alpha=0.3)
     axes[0].legend()
-    fig.suptitle("Time per epoch as the data and the network grow (median of repeats)")
+    fig.suptitle(
+        "Time per epoch as the data and the network grow "
+        "(mini-batch 32, float64, one thread each; median CPU time)"
+    )
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
@@ -412,7 +425,7 @@ def descend_only(repeats: int, quick: bool) -> dict[str, dict[str, list[float]]]
                 repeats,
             )
             out[f"{np.dtype(dtype).name}, {_batch_name(batch)}"] = {
-                k: r["times"] for k, r in res.items()
+                k: r["cpu"] for k, r in res.items()
             }
     return out
 
