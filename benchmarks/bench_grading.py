@@ -19,6 +19,7 @@ import csv
 import json
 import os
 import platform
+import resource
 import subprocess
 import sys
 import tempfile
@@ -76,6 +77,7 @@ def bench_set(ex: model.ExerciseSet, count: int, workers: int) -> dict:
             nbformat.write(nb, folder / f"{name}.ipynb")
             expected[name] = deserved
         load_before = os.getloadavg()[0]
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
         done = subprocess.run(
             [
@@ -95,6 +97,8 @@ def bench_set(ex: model.ExerciseSet, count: int, workers: int) -> dict:
             text=True,
         )
         seconds = time.perf_counter() - t0
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - usage.ru_utime) + (after.ru_stime - usage.ru_stime)
         if done.returncode != 0:
             raise RuntimeError(done.stderr)
         with open(out / "grades.csv") as f:
@@ -108,6 +112,9 @@ def bench_set(ex: model.ExerciseSet, count: int, workers: int) -> dict:
         "workers": workers,
         "seconds": round(seconds, 1),
         "per_submission": round(seconds / count, 2),
+        # CPU time of the grader and its kernels: on an idle machine the wall-clock time
+        # is about this divided by the number of workers (when there are as many cores)
+        "cpu_seconds": round(cpu, 1),
         "scores_as_deserved": not wrong,
         "mismatches": wrong,
         "load_average_before": round(load_before, 2),
@@ -135,11 +142,14 @@ def main() -> None:
     path = ROOT / "benchmarks" / "results" / "grading.json"
     path.parent.mkdir(exist_ok=True)
     path.write_text(json.dumps(record, indent=2) + "\n")
-    print("| set | submissions | seconds | s/submission | scores right | load before/after |")
-    print("|---|---|---|---|---|---|")
+    print(
+        "| set | submissions | seconds | s/submission | CPU s | scores right | load before/after |"
+    )
+    print("|---|---|---|---|---|---|---|")
     for r in rows:
         print(
             f"| {r['set']} | {r['submissions']} | {r['seconds']} | {r['per_submission']} | "
+            f"{r['cpu_seconds']} | "
             f"{r['scores_as_deserved']} | {r['load_average_before']}/{r['load_average_after']} |"
         )
     print(f"written to {path.relative_to(ROOT)}")
