@@ -48,7 +48,12 @@ def _build(tree: Path, log_name: str) -> dict[str, Any]:
     out = proc.stdout + proc.stderr
     (tree / f"{log_name}.log").write_text(out)
     warnings = re.search(r"(\d+) warnings?", out.split("build finished")[-1])
-    problems = [line for line in out.splitlines() if "WARNING" in line or "ERROR" in line][:10]
+    problems = [
+        re.sub(r"\x1b\[[0-9;]*m", "", line)
+        for line in out.splitlines()
+        if ("WARNING" in line or "ERROR" in line or "Error:" in line)
+        and "[IPKernelApp]" not in line  # the kernel's own notice, not a build warning
+    ][:10]
     return {
         "seconds": seconds,
         "exit_code": proc.returncode,
