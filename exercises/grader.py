@@ -897,9 +897,10 @@ def grade(
         return list(pool.map(one, submissions))
 
 
-def _kill_all() -> None:
-    """Kill every kernel still running (on exit or interruption); start no new ones."""
-    _STOPPING.set()
+def _kill_all(interrupted: bool = False) -> None:
+    """Kill every kernel still running; after an interruption, start no new ones."""
+    if interrupted:
+        _STOPPING.set()
     with _ACTIVE_LOCK:
         sessions = list(_ACTIVE)
     for s in sessions:
@@ -1115,6 +1116,9 @@ def run(args: argparse.Namespace) -> int:
         results = grade(
             plan, submissions, watched=watched, protected=[args.out.resolve()], progress=progress
         )
+    except KeyboardInterrupt:
+        _kill_all(interrupted=True)
+        raise
     finally:
         _kill_all()
     write_results(plan, results, args.out, gradescope=args.gradescope)
