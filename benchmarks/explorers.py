@@ -68,6 +68,7 @@ _bw.playground = _bench_wrap("playground", _bw.playground)
 """
 
 FINISH = r"""
+_bench_finish_t0 = _btm.perf_counter()
 _bench_png = []
 _bench_fig_to_png = _bw.fig_to_png
 
@@ -116,6 +117,7 @@ for _entry, _box, _controls in _BENCH["playgrounds"]:
         _c.value = _start
     _entry.update({"latencies": _lat, "png_seconds": _png, "render_errors": _errors})
     _bench_out["playgrounds"].append(_entry)
+_bench_out["finish_s"] = _btm.perf_counter() - _bench_finish_t0
 print("@MARK@" + _bjs.dumps(_bench_out))
 """.replace("@MARK@", MARK).replace("@VALUES@", str(VALUES_PER_CONTROL))
 
@@ -140,9 +142,30 @@ def _execute(path: Path, timeout: int = 900) -> dict[str, Any]:
         text = output.get("text", "")
         if MARK in text:
             data = json.loads(text.split(MARK, 1)[1].strip().splitlines()[0])
-            data["notebook_seconds"] = seconds
+            # the notebook alone: without the latency measurements of the last cell
+            data["notebook_seconds"] = seconds - data.pop("finish_s")
+            data["slowest_cells"] = _slowest_cells(nb.cells[1:-1])
             return data
     raise RuntimeError(f"{path.name}: the benchmark cell printed nothing")
+
+
+def _slowest_cells(cells: list, k: int = 3) -> list[dict[str, Any]]:
+    """The ``k`` slowest code cells (wall time nbclient recorded) with their first line."""
+    from datetime import datetime
+
+    out = []
+    for i, cell in enumerate(cells):
+        t = cell.get("metadata", {}).get("execution", {})
+        start, end = t.get("iopub.execute_input"), t.get("shell.execute_reply")
+        if cell.get("cell_type") != "code" or not start or not end:
+            continue
+        seconds = (
+            datetime.fromisoformat(end.replace("Z", "+00:00"))
+            - datetime.fromisoformat(start.replace("Z", "+00:00"))
+        ).total_seconds()
+        first = next((ln for ln in cell.source.splitlines() if ln.strip()), "")
+        out.append({"cell": i, "seconds": seconds, "first_line": first[:80]})
+    return sorted(out, key=lambda c: -c["seconds"])[:k]
 
 
 def measure_notebooks(book: Path = ROOT / "book") -> list[dict[str, Any]]:
