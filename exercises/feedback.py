@@ -268,6 +268,9 @@ def verify_number_format(got: Mapping[str, np.ndarray], want: Any, inp: Any) -> 
 # ------------------------------------------------------------------------ rules
 
 
+_MISSING = object()
+
+
 def block(forbidden: Mapping[str, str]) -> Callable[[], None]:
     """Switch off the descend functions an exercise asks the learner to write.
 
@@ -278,8 +281,10 @@ def block(forbidden: Mapping[str, str]) -> Callable[[], None]:
     undo = []
     for dotted, label in forbidden.items():
         owner, attr = _resolve(dotted)
-        getattr(owner, attr)  # a lazily loaded name is loaded (and cached) now
-        original = vars(owner)[attr]
+        getattr(owner, attr)  # raises AttributeError if the name does not exist
+        # a name served by a module's __getattr__ (descend's top-level aliases) is not in
+        # vars(owner): it is set while blocked and deleted again by restore()
+        original = vars(owner).get(attr, _MISSING)
 
         def blocked(*args: Any, _name: str = dotted, _label: str = label, **kwargs: Any) -> Any:
             raise ExerciseRuleError(
@@ -287,12 +292,16 @@ def block(forbidden: Mapping[str, str]) -> Callable[[], None]:
                 "in the checks and in grading; use NumPy instead"
             )
 
-        setattr(owner, attr, property(blocked) if isinstance(original, property) else blocked)
+        replacement = property(blocked) if isinstance(original, property) else blocked
+        setattr(owner, attr, replacement)
         undo.append((owner, attr, original))
 
     def restore() -> None:
         for owner, attr, original in reversed(undo):
-            setattr(owner, attr, original)
+            if original is _MISSING:
+                delattr(owner, attr)
+            else:
+                setattr(owner, attr, original)
 
     restore.blocked = [(owner, attr, vars(owner)[attr]) for owner, attr, _ in undo]
     return restore

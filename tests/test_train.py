@@ -714,3 +714,18 @@ def test_minimize_on_the_library_quadratic_converges_and_diverges_where_predicte
         minimize(surface, None, ds.optim.SGD(lr=0.375), steps=1000)
     assert (info.value.step, info.value.lr, info.value.what) == (511, 0.375, "value")
     assert info.value.last_finite_loss == 2.0**1022
+
+
+def test_top_level_alias_follows_its_module_after_a_swap():
+    # ds.fit and ds.minimize are looked up in descend.train on every access, so a
+    # temporary replacement (as the exercises' grader makes) never sticks to them
+    import descend as ds
+    from descend import train as train_module
+
+    original = train_module.train
+    try:
+        train_module.train = stand_in = lambda *a, **k: "stand-in"
+        assert ds.fit is stand_in
+    finally:
+        train_module.train = original
+    assert ds.fit is original
