@@ -298,10 +298,8 @@ def test_public_data_never_holds_multiple_choice_answers(sets):
                 assert all(c["want"] == {} for c in data["questions"][key]["checks"]), key
 
 
-def test_the_built_website_holds_no_solutions_or_hidden_checks():
-    site = ROOT / "_build" / "html"
-    if not site.is_dir():
-        pytest.skip("the website is not built (jupyter-book build .); scanned when it is")
+def test_the_built_website_holds_no_solutions_or_hidden_checks(built_site: Path):
+    site = built_site  # built once per session by tests/conftest.py
     paths = [
         p
         for p in site.rglob("*")

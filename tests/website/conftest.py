@@ -13,10 +13,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
-import shutil
 import socketserver
-import subprocess
-import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +23,6 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-HTML = ROOT / "_build" / "html"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -59,38 +55,6 @@ def toc_docnames(toc_path: Path = ROOT / "_toc.yml") -> list[str]:
 
 
 PAGES = [f"{name}.html" for name in toc_docnames()]
-
-
-def _newest_mtime(folder: Path) -> float:
-    return max((p.stat().st_mtime for p in folder.rglob("*.py")), default=0.0)
-
-
-@pytest.fixture(scope="session")
-def built_site() -> Path:
-    """Build the book (warnings are errors) and return the html folder.
-
-    The html folder is rebuilt from scratch (Sphinx keeps stale static files), and the
-    execution cache, keyed on the notebooks' code only, is dropped when the library
-    changed after it was written.
-    """
-    cache_db = ROOT / "_build" / ".jupyter_cache" / "global.db"
-    if cache_db.exists() and _newest_mtime(ROOT / "src" / "descend") > cache_db.stat().st_mtime:
-        shutil.rmtree(cache_db.parent)
-    shutil.rmtree(HTML, ignore_errors=True)
-    exe = shutil.which("jupyter-book")
-    cmd = [exe] if exe else [sys.executable, "-m", "jupyter_book"]
-    proc = subprocess.run(
-        [*cmd, "build", "-W", "-n", "--keep-going", "."],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=1800,
-    )
-    assert proc.returncode == 0, (
-        "jupyter-book build failed:\n" + proc.stdout[-6000:] + "\n" + proc.stderr[-6000:]
-    )
-    assert (HTML / "index.html").is_file()
-    return HTML
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import time
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -179,11 +180,23 @@ def test_explorers_answer_the_keyboard(site_page, path: str):
                 else "ArrowLeft"
             )
             page.keyboard.press(key)
-            page.wait_for_timeout(150)
-            after = visible_frame(box)
+            after = wait_for_new_frame(box, before)
             assert box.locator(".widget-readout").nth(h).inner_text() != readout_before
             assert after != before, f"explorer {i} slider {h}: the frame did not change"
             assert (after or "").strip(), "the visible frame has no alt text"
+
+
+def wait_for_new_frame(box, before: str | None, timeout_s: float = 5.0) -> str | None:
+    """Poll until the visible frame differs from ``before`` (or the time is up).
+
+    A fixed sleep was flaky on a busy machine; polling waits only as long as needed.
+    """
+    deadline = time.monotonic() + timeout_s
+    after = visible_frame(box)
+    while after == before and time.monotonic() < deadline:
+        box.page.wait_for_timeout(50)
+        after = visible_frame(box)
+    return after
 
 
 def visible_frame(box) -> str | None:
