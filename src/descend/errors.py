@@ -87,6 +87,8 @@ def as_float_array(
         raise TypeError(f"{name} must be an array of numbers, got {type(x).__name__}") from exc
     # Float arrays, the common case, skip the dtype checks below (np.issubdtype is slow
     # next to the arithmetic of a small batch: this check runs several times per step).
+    # Integers and booleans converted to float are finite: they skip the finiteness test.
+    finite = finite and arr.dtype.kind not in "biu"
     if arr.dtype.kind != "f":
         if arr.dtype == object or not (
             np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.bool_)
