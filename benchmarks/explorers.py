@@ -198,13 +198,17 @@ def page_weights(html: Path) -> dict[str, Any]:
     the browser for the other pages; fonts and images loaded later are not counted).
     """
     pages = []
+    sizes: dict[str, int] = {}  # every linked asset's gzipped size
     for page in sorted((html / "book").glob("*.html")):
         raw = page.read_bytes()
         assets = 0
         for ref in set(re.findall(rb'(?:src|href)="([^"#?]+\.(?:js|css))', raw)):
             target = (page.parent / ref.decode()).resolve()
             if target.is_file() and html.resolve() in target.parents:
-                assets += _gz(target.read_bytes())
+                key = str(target.relative_to(html.resolve()))
+                if key not in sizes:
+                    sizes[key] = _gz(target.read_bytes())
+                assets += sizes[key]
         pages.append(
             {
                 "page": str(page.relative_to(html)),
@@ -214,7 +218,8 @@ def page_weights(html: Path) -> dict[str, Any]:
             }
         )
     pages.sort(key=lambda r: -r["gzip_bytes"])
-    return {"pages": pages}
+    largest = sorted(sizes.items(), key=lambda kv: -kv[1])[:5]
+    return {"pages": pages, "largest_assets": [{"file": k, "gzip_bytes": v} for k, v in largest]}
 
 
 def _gz(data: bytes) -> int:

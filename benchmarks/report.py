@@ -440,6 +440,16 @@ def book_section(page: Page, data: dict[str, Any] | None, explorers: dict[str, A
             for p in weights["pages"]
         ]
         page.add(*_table(["page", "HTML", "HTML gzipped", "linked JS+CSS gzipped"], rows))
+        if weights.get("largest_assets"):
+            page.add(
+                "The largest linked files (gzipped), fetched on a reader's first page and "
+                "cached after it: "
+                + ", ".join(
+                    f"`{a['file']}` {_kb(a['gzip_bytes'])}" for a in weights["largest_assets"]
+                )
+                + ".",
+                "",
+            )
         heaviest = weights["pages"][0] if weights["pages"] else None
         page.target(
             "Explorers: gzipped page weight",
