@@ -6,6 +6,7 @@ except the targets and the explanations attached to a missed target.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -133,7 +134,10 @@ def _when(data: dict[str, Any]) -> str:
     m = data.get("machine", {})
     load = m.get("load_average")
     load_text = f", load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}" if load else ""
-    return f"_Measured {m.get('date', '?')} at commit {data.get('commit', '?')}{load_text}._"
+    return (
+        f"_Finished {m.get('date', '?')} at commit {data.get('commit', '?')}{load_text} "
+        "(load averages over the last 1, 5 and 15 minutes)._"
+    )
 
 
 # ------------------------------------------------------------------ sections
@@ -580,8 +584,18 @@ def tests_section(page: Page, data: dict[str, Any] | None) -> None:
         f"wall time {_s(data['wall_s'])}, exit code {data['exit_code']}.",
         "",
     )
-    if data["exit_code"] not in (0,):
-        page.add("Last lines of the output:", "", "```", *data["tail"], "```", "")
+    failures = data.get("failures") or [
+        ln for ln in data.get("tail", []) if ln.startswith(("FAILED", "ERROR"))
+    ]
+    if data["exit_code"] != 0:
+        page.add(
+            f"The suite did not pass ({len(failures)} failure lines recorded); the first:",
+            "",
+            "```",
+            *[re.sub(r"\x1b\[[0-9;]*m", "", ln) for ln in failures[:12]],
+            "```",
+            "",
+        )
     page.add(
         *_table(
             ["seconds", "phase", "test"],

@@ -15,7 +15,11 @@ from typing import Any
 from timing import ROOT, log
 
 COMMAND = ["pytest", "--durations=30", "-q"]
-_SUMMARY = re.compile(r"^=+ (.+) in ([\d.]+)s(?: \([\d:]+\))? =+$")
+# "=== 3 passed, 1 failed in 12.34s (0:00:12) ===", without the rules under -q
+_SUMMARY = re.compile(
+    r"^(?:=+ )?(\d+ (?:passed|failed|error|errors|skipped|deselected)\b.*) "
+    r"in ([\d.]+)s(?: \([\d:]+\))?(?: =+)?$"
+)
 _DURATION = re.compile(r"^([\d.]+)s (call|setup|teardown)\s+(\S.*)$")
 
 
@@ -35,7 +39,18 @@ def parse(output: str) -> dict[str, Any]:
         m = _DURATION.match(line.strip())
         if m:
             slowest.append({"seconds": float(m.group(1)), "when": m.group(2), "test": m.group(3)})
-    return {"summary": summary, "reported_s": reported, "counts": counts, "slowest": slowest}
+    failures = [
+        re.sub(r"\x1b\[[0-9;]*m", "", line.strip())
+        for line in output.splitlines()
+        if line.startswith(("FAILED ", "ERROR "))
+    ]
+    return {
+        "summary": summary,
+        "reported_s": reported,
+        "counts": counts,
+        "slowest": slowest,
+        "failures": failures[:40],
+    }
 
 
 def run() -> dict[str, Any]:
