@@ -27,17 +27,19 @@ TARGETS = {
 # What is said when a target is missed: why, and what would meet it.
 WHY = {
     "floor": (
-        "the gap is at mini-batch 32 (at full batch descend is close to the floor). A step on "
+        "the gap is at mini-batch 32; at full batch descend is within the target. A step on "
         "32 examples is about a hundred NumPy calls on tiny arrays in the floor, each costing "
-        "a microsecond or two whatever the array's size; descend makes roughly half as many "
-        "again, nearly all of them its input checks (dtype, shape and finiteness of every "
-        "array where it enters a public function: the data, each layer's W and b, the "
-        "logits, each gradient in the optimizer, each parameter after the update), plus its "
-        "function calls. The profile after the changes below shows no single hot spot left. "
-        "What would meet it: checking a network's parameters once per step instead of in "
-        "every layer call and in the optimizer (about a third of the checks), or a "
-        "`check=False` path for the training loop; both weaken the promise that every public "
-        "function names what is wrong with its input, so they are left to the lead to decide."
+        "about a microsecond whatever the array's size, so the Python around them decides. "
+        "descend's step goes through its layers of functions (network, dense layer, "
+        "activation, loss, optimizer, training loop), each checking its input's type, dtype "
+        "and shape and recording what the course shows (caches, gradient dicts, history). "
+        "The diagnostic table under Training speed shows that the finiteness tests are only "
+        "a small part of the gap: it is the number of Python-level calls per step, spread "
+        "over the whole path, with no hot spot left after the changes listed below. What "
+        "would meet it: a fused training path (the layers computed inline in one "
+        "`loss_and_grads`, the optimizer updating all parameters in one flat buffer), at the "
+        "price of the one-module-per-step structure and the per-function error messages the "
+        "course is built on; that trade is the lead's to make, so it was not made."
     ),
     "torch": (
         "PyTorch's per-operation overhead is larger than NumPy's, so it loses at these sizes; "
@@ -45,13 +47,14 @@ WHY = {
         "its matrix products (MKL) beat NumPy's OpenBLAS."
     ),
     "chapter_s": (
-        "on this machine, shared with other jobs, a chapter's wall time is several times its "
-        "CPU time (compare the columns of the chapter table). The CPU time is mostly "
-        "explorer frames: each frame is a matplotlib figure built (often with "
-        "`tight_layout`) and drawn by Agg, a few tenths of a second of CPU each, and "
-        "`fig_to_png`'s quantising and PNG encoding are a small part of it. What would meet "
-        "it: fewer frames in the slowest chapters' explorers (the slowest cells are listed "
-        "under Explorers), or a machine not shared with other jobs."
+        "a chapter's wall time in the build includes its waits for a core on this shared "
+        "machine (compare it with the kernel CPU time in the chapter table, and with the "
+        "load average). Its CPU time goes mostly to explorer frames (the slowest cells listed "
+        "under Explorers build explorers): each frame is a matplotlib figure, built (often "
+        "with `tight_layout`) and drawn by Agg, a few tenths of a second of CPU each; "
+        "`fig_to_png`'s quantising and PNG encoding are a small part of that. What would "
+        "meet it: fewer frames, or cheaper frames (no per-frame training), in the slowest "
+        "chapters' explorers."
     ),
     "clean_s": (
         "the clean build executes every chapter in turn, so it is about the sum of the "
@@ -154,7 +157,7 @@ def training_section(page: Page, data: dict[str, Any] | None) -> None:
         _when(data),
         "",
         f"Network {w['sizes']} ({w['activation']}, {w['loss']}), {w['optimizer']}, "
-        f"{w['data']}. Each figure is the median wall time of repeated runs (the count is "
+        f"{w['data']}. Each figure is a median of repeated runs (the count is "
         "under each heading), the implementations taking turns after one warm-up each, "
         "so that a slow spell of the shared machine hits all of them. All three start "
         "from the same weights, see the same batches in the same order, and do the same "
@@ -220,6 +223,24 @@ def training_section(page: Page, data: dict[str, Any] | None) -> None:
     page.add(
         *_table(["dtype", "batches", "descend", "NumPy floor"] + (["PyTorch"] * has_torch), rows)
     )
+    if data.get("checks"):
+        page.add(
+            "Diagnostic: descend's CPU time over the floor's at mini-batch 32, as is and with "
+            "its finiteness tests (`descend.errors.check_finite`) switched off:",
+            "",
+            *_table(
+                ["dtype", "batches", "descend / floor", "without finiteness tests / floor"],
+                [
+                    [
+                        c["dtype"],
+                        c["batch"],
+                        _x(c["descend"]),
+                        _x(c["descend without finiteness checks"]),
+                    ]
+                    for c in data["checks"]
+                ],
+            ),
+        )
     s = data["scaling"]
     page.add(
         "### How time grows with data size and width",

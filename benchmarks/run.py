@@ -63,6 +63,11 @@ def main(argv: list[str] | None = None) -> int:
 
     import report
 
+    stored = timing.load("training")
+    if stored is not None:  # the figure is drawn from the stored figures, like the page
+        import training
+
+        training.plot_scaling(stored["scaling"], timing.HERE / stored["figure"])
     path = report.write()
     timing.log(f"wrote {path} ({time.perf_counter() - t0:.0f} s)")
     if failed:

@@ -318,6 +318,43 @@ def measure_configs(repeats: int, quick: bool) -> list[dict[str, Any]]:
     return rows
 
 
+def run_descend_unchecked(X, y, params0, dtype, batch, epochs) -> float:
+    """``run_descend`` with ``descend.errors.check_finite`` switched off (a diagnostic only)."""
+    import descend.errors as errors
+
+    original = errors.check_finite
+    errors.check_finite = lambda arr, name: None
+    try:
+        return run_descend(X, y, params0, dtype, batch, epochs)
+    finally:
+        errors.check_finite = original
+
+
+def measure_checks(repeats: int, quick: bool) -> list[dict[str, Any]]:
+    """How much of descend's gap to the floor at mini-batch 32 is its finiteness checks."""
+    _set_threads(1)
+    epochs = (QUICK_EPOCHS if quick else EPOCHS)[32]
+    rows = []
+    for dtype in (np.float64, np.float32):
+        X, y, p0 = make_problem(N, 64, dtype)
+        log(f"checks: {np.dtype(dtype).name}, mini-batch 32")
+        impls = {
+            "descend": run_descend,
+            "descend without finiteness checks": run_descend_unchecked,
+            "numpy floor": run_floor,
+        }
+        res = _interleaved(impls, (X, y, p0, dtype, 32, epochs), repeats)
+        floor = res["numpy floor"]["cpu_median"]
+        rows.append(
+            {
+                "dtype": np.dtype(dtype).name,
+                "batch": _batch_name(32),
+                **{k: r["cpu_median"] / floor for k, r in res.items() if k != "numpy floor"},
+            }
+        )
+    return rows
+
+
 def measure_scaling(repeats: int, quick: bool) -> dict[str, Any]:
     """Time per epoch (mini-batch 32, float64) as the data and the width grow."""
     impls: dict[str, Any] = {"descend": run_descend, "numpy floor": run_floor}
@@ -372,8 +409,9 @@ def plot_scaling(scaling: dict[str, Any], path) -> None:
         ax.grid(True, which="both", alpha=0.3)
     axes[0].legend()
     fig.suptitle(
-        "Time per epoch as the data and the network grow "
-        "(mini-batch 32, float64, one thread each; median CPU time)"
+        "Time per epoch as the data and the network grow\n"
+        "(mini-batch 32, float64, one thread each; median CPU time)",
+        fontsize=11,
     )
     fig.tight_layout()
     fig.savefig(path)
@@ -385,6 +423,7 @@ def run(repeats: int = 7, quick: bool = False) -> dict[str, Any]:
     threads_before = blas_threads()
     rows = measure_configs(repeats, quick)
     _set_threads(1)  # the scaling is measured with one thread on each side
+    checks = measure_checks(repeats, quick)
     scaling = measure_scaling(max(3, repeats // 2), quick)
     png = HERE / "training_scaling.png"
     plot_scaling(scaling, png)
@@ -400,6 +439,7 @@ def run(repeats: int = 7, quick: bool = False) -> dict[str, Any]:
         },
         "threads": {"numpy_blas": threads_before, "torch": torch_info()},
         "configs": rows,
+        "checks": checks,
         "scaling": scaling,
         "figure": png.name,
     }
