@@ -291,8 +291,9 @@ def speedup_section(page: Page, data: dict[str, Any] | None) -> None:
         "test on a small array) and temporaries on full batches. Changes, each keeping the "
         "same numbers and the same error messages (the library's tests pass unchanged):",
         "",
-        "* `errors.as_float_array`: float arrays skip the `np.issubdtype` checks; "
-        "`check_finite` uses `ndarray.all`.",
+        "* `errors.as_float_array`: float arrays skip the `np.issubdtype` checks, and "
+        "converted integer or boolean arrays (always finite) the finiteness test; "
+        "`check_finite` reduces with `np.logical_and.reduce` instead of `np.all`.",
         "* `optim.Optimizer.step`: `dtype.kind` instead of `np.issubdtype`; `ndarray.all`.",
         "* `errors.check_same_keys_and_shapes`: compares key views and `.shape` directly.",
         "* `layers.dense_forward`: `Z = X @ W; Z += b` (one temporary fewer).",
