@@ -177,7 +177,8 @@ def training_section(page: Page, data: dict[str, Any] | None) -> None:
         key = "cpu_median_s" if single else "median_s"
         page.add(
             f"### {mode[0].upper()}{mode[1:]}: NumPy's BLAS {th.get('numpy_blas')} "
-            f"thread(s), PyTorch {th.get('torch')} thread(s)",
+            f"thread(s), "
+            + (f"PyTorch {th['torch']} thread(s)" if th.get("torch") else "no PyTorch"),
             "",
             f"Median of {rows[0]['repeats']} runs each; "
             + (
