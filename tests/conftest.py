@@ -1,4 +1,4 @@
-"""Fixtures shared by every test folder.
+"""Fixtures and settings shared by every test folder.
 
 ``built_site`` builds the website once per session; the browser suite
 (``tests/website``) and the exercises' leak scan (``tests/exercises``) both use it.
@@ -12,6 +12,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests draw the same examples on every run (the course's rule: runs are
+# deterministic), so a run that passes here passes in CI; no example database is kept.
+settings.register_profile("descend", derandomize=True, database=None, print_blob=True)
+settings.load_profile("descend")
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
