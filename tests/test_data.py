@@ -153,9 +153,12 @@ def test_generators_reject_bad_n_noise_rng(make):
         make(2.5, 0.1, rng())
     with pytest.raises(ValueError, match=r"noise .* must be a finite number >= 0, got -0.1"):
         make(10, -0.1, rng())
-    with pytest.raises(TypeError, match=r"needs an explicit random generator.*default_rng\(seed\)"):
+    with pytest.raises(
+        TypeError,
+        match=rf"{make.__name__} draws random numbers .* got no rng; .*default_rng\(seed\)",
+    ):
         make(10, 0.1)
-    with pytest.raises(TypeError, match="rng must be a numpy Generator.*got int 0"):
+    with pytest.raises(TypeError, match="needs a np.random.Generator, got rng of type int"):
         make(10, 0.1, 0)
 
 
@@ -221,7 +224,7 @@ def test_train_val_split_errors():
         ValueError, match=r"X has 10 examples \(shape \(10, 2\)\) but y has 9 \(shape \(9,\)\)"
     ):
         data.train_val_split(X, np.zeros(9), 0.2, rng())
-    with pytest.raises(TypeError, match="train_val_split needs an explicit random generator"):
+    with pytest.raises(TypeError, match="train_val_split draws random numbers .* got no rng"):
         data.train_val_split(X, y, 0.2)
     with pytest.raises(ValueError, match="y holds 1 non-finite value"):
         data.train_val_split(X, np.r_[np.zeros(9), np.nan], 0.2, rng())

@@ -379,9 +379,14 @@ def test_bad_loss_initializer_dtype_rng():
         Network([2, 1], initializer="constant")
     with pytest.raises(ValueError, match="dtype must be np.float64 or np.float32, got int32"):
         Network([2, 1], initializer="zeros", dtype=np.int32)
-    with pytest.raises(TypeError, match=r"needs rng .* 'xavier_normal'.*default_rng\(seed\)"):
+    with pytest.raises(
+        TypeError,
+        match=r"Network\(initializer='xavier_normal'\) .* got no rng; .*default_rng\(seed\)",
+    ):
         Network([2, 1])
-    with pytest.raises(TypeError, match="rng must be a np.random.Generator, got int"):
+    with pytest.raises(
+        TypeError, match="Network .* needs a np.random.Generator, got rng of type int"
+    ):
         Network([2, 1], rng=0)
     with pytest.raises(ValueError, match="softmax_cross_entropy needs at least 2 outputs"):
         Network([2, 1], loss="softmax_cross_entropy", initializer="zeros")

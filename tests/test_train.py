@@ -457,7 +457,7 @@ def test_argument_errors_name_the_problem():
             r"shuffling mini-batches of 2 needs a random "
             r"generator: pass rng=np.random.default_rng\(seed\), or shuffle=False",
         ),
-        (dict(batch_size=2, rng=3), TypeError, "rng must be a numpy Generator"),
+        (dict(batch_size=2, rng=3), TypeError, "train .* np.random.Generator, got rng of type int"),
         (dict(X_val=X), ValueError, "X_val was given without y_val: pass both or neither"),
         (dict(y_val=y), ValueError, "y_val was given without X_val"),
         (

@@ -22,7 +22,15 @@ from typing import Any
 
 import numpy as np
 
-from descend.errors import as_float_array, check_positive
+from descend.errors import (
+    as_float_array,
+    check_bool,
+    check_int,
+    check_labels,
+    check_positive,
+    check_rng,
+    check_same_length,
+)
 
 __all__ = [
     "line",
@@ -36,61 +44,6 @@ __all__ = [
     "Standardizer",
     "minibatches",
 ]
-
-
-# ---------------------------------------------------------------------------------------
-# input checks shared by this module and descend.train
-# ---------------------------------------------------------------------------------------
-
-
-def _check_int(value: Any, name: str, low: int, high: int | None = None, hint: str = "") -> int:
-    """Return ``value`` as an int, raising if it is not an integer in ``[low, high]``."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
-    v = int(value)
-    if v < low or (high is not None and v > high):
-        allowed = f">= {low}" if high is None else f"between {low} and {high}"
-        raise ValueError(f"{name} must be an integer {allowed}{hint}, got {v}")
-    return v
-
-
-def _check_rng(rng: Any, who: str) -> np.random.Generator:
-    """Return ``rng`` if it is a NumPy Generator; otherwise say how to make one."""
-    if rng is None:
-        raise TypeError(
-            f"{who} needs an explicit random generator: pass rng=np.random.default_rng(seed) "
-            "(the same seed gives the same data)"
-        )
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(
-            f"rng must be a numpy Generator made by np.random.default_rng(seed), "
-            f"got {type(rng).__name__} {rng!r}"
-        )
-    return rng
-
-
-def _check_same_length(X: np.ndarray, y: np.ndarray, xname: str = "X", yname: str = "y") -> None:
-    """Raise if ``X`` and ``y`` do not have one label per example."""
-    if X.ndim == 0 or y.ndim == 0:
-        raise ValueError(
-            f"{xname} and {yname} must be arrays with one row per example, got shapes "
-            f"{X.shape} and {y.shape}"
-        )
-    if len(X) != len(y):
-        raise ValueError(
-            f"{xname} has {len(X)} examples (shape {X.shape}) but {yname} has {len(y)} "
-            f"(shape {y.shape}); they need one label per example"
-        )
-
-
-def _check_labels(y: Any, name: str = "y") -> np.ndarray:
-    """Return labels or targets as an array (dtype kept), raising if not finite numbers."""
-    arr = np.asarray(y)
-    if not (np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.bool_)):
-        raise TypeError(f"{name} must be an array of numbers, got dtype {arr.dtype}")
-    if np.issubdtype(arr.dtype, np.inexact):
-        as_float_array(arr, name)  # raises on NaN or infinity, saying where
-    return arr
 
 
 def _class_sizes(n: int, k: int) -> list[int]:
@@ -110,7 +63,7 @@ def _finish(
 
 
 def _check_n_noise(n: Any, noise: Any) -> tuple[int, float]:
-    n = _check_int(n, "n (the number of examples)", 1)
+    n = check_int(n, "n (the number of examples)", 1)
     noise = check_positive(noise, "noise (the standard deviation of the added noise)", True)
     return n, noise
 
@@ -156,7 +109,7 @@ def line(
     Introduced in: book/04-gradient
     """
     n, noise = _check_n_noise(n, noise)
-    rng = _check_rng(rng, "line")
+    rng = check_rng(rng, "line")
     for value, name in ((slope, "slope"), (intercept, "intercept")):
         if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
             raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
@@ -210,9 +163,9 @@ def blobs(
     Introduced in: book/08-logistic-regression
     """
     n, noise = _check_n_noise(n, noise)
-    rng = _check_rng(rng, "blobs")
+    rng = check_rng(rng, "blobs")
     if isinstance(centers, (int, np.integer)) and not isinstance(centers, bool):
-        k = _check_int(centers, "centers (the number of classes)", 2)
+        k = check_int(centers, "centers (the number of classes)", 2)
         angles = 2 * np.pi * np.arange(k) / k
         C = 2.0 * np.stack([np.cos(angles), np.sin(angles)], axis=1)
     else:
@@ -253,7 +206,7 @@ def two_moons(
     Introduced in: book/01-initialize
     """
     n, noise = _check_n_noise(n, noise)
-    rng = _check_rng(rng, "two_moons")
+    rng = check_rng(rng, "two_moons")
     n0, n1 = _class_sizes(n, 2)
     t0 = rng.uniform(0.0, np.pi, size=n0)
     t1 = rng.uniform(0.0, np.pi, size=n1)
@@ -286,7 +239,7 @@ def circles(
     Introduced in: book/09-network
     """
     n, noise = _check_n_noise(n, noise)
-    rng = _check_rng(rng, "circles")
+    rng = check_rng(rng, "circles")
     factor = check_positive(factor, "factor (the inner radius)")
     if factor >= 1:
         raise ValueError(f"factor (the inner radius) must be between 0 and 1, got {factor!r}")
@@ -330,8 +283,8 @@ def spirals(
     Introduced in: book/09-network
     """
     n, noise = _check_n_noise(n, noise)
-    rng = _check_rng(rng, "spirals")
-    k = _check_int(n_classes, "n_classes", 2)
+    rng = check_rng(rng, "spirals")
+    k = check_int(n_classes, "n_classes", 2)
     turns = check_positive(turns, "turns")
     parts = []
     for j, m in enumerate(_class_sizes(n, k)):
@@ -367,7 +320,7 @@ def xor(
     Introduced in: book/09-network
     """
     n, noise = _check_n_noise(n, noise)
-    rng = _check_rng(rng, "xor")
+    rng = check_rng(rng, "xor")
     signs = np.array([[1.0, 1.0], [-1.0, 1.0], [-1.0, -1.0], [1.0, -1.0]])  # I, II, III, IV
     quadrants = [
         s * rng.uniform(0.0, 1.0, size=(m, 2))
@@ -439,14 +392,14 @@ def train_val_split(
     Introduced in: book/06-iterate
     """
     X = as_float_array(X, "X")
-    y = _check_labels(y)
-    _check_same_length(X, y)
+    y = check_labels(y)
+    check_same_length(X, y)
     v = check_positive(val_fraction, "val_fraction")
     if v >= 1:
         raise ValueError(
             f"val_fraction must be a fraction between 0 and 1 (exclusive), got {val_fraction!r}"
         )
-    rng = _check_rng(rng, "train_val_split")
+    rng = check_rng(rng, "train_val_split")
     n = len(X)
     n_val = round(v * n)
     if not 1 <= n_val <= n - 1:
@@ -572,24 +525,23 @@ def minibatches(
     """
     X = np.asarray(X)
     y = np.asarray(y)
-    _check_same_length(X, y)
+    check_same_length(X, y)
     n = len(X)
     if n == 0:
         raise ValueError("X has no rows; there is nothing to iterate over")
     if batch_size is None:
         batch_size = n
-    batch_size = _check_int(
+    batch_size = check_int(
         batch_size, "batch_size", 1, n, f" (n={n} examples; None gives one full batch)"
     )
-    if not isinstance(shuffle, (bool, np.bool_)):
-        raise TypeError(f"shuffle must be True or False, got {shuffle!r}")
+    shuffle = check_bool(shuffle, "shuffle")
     if shuffle:
         if rng is None:
             raise ValueError(
                 "shuffle=True needs a random generator: pass rng=np.random.default_rng(seed), "
                 "or shuffle=False to keep the order"
             )
-        rng = _check_rng(rng, "minibatches")
+        rng = check_rng(rng, "minibatches")
     order = rng.permutation(n) if shuffle else None
     return _batches(X, y, batch_size, order)
 

@@ -23,6 +23,11 @@ __all__ = [
     "check_positive",
     "check_number",
     "check_choice",
+    "check_int",
+    "check_bool",
+    "check_rng",
+    "check_labels",
+    "check_same_length",
     "check_same_keys_and_shapes",
 ]
 
@@ -159,6 +164,76 @@ def check_choice(name: str, value: str, choices: Iterable[str], what: str) -> st
             f"unknown {what} {value!r} for {name}; choose one of: " + ", ".join(choices)
         )
     return value
+
+
+def check_int(value: Any, name: str, low: int, high: int | None = None, hint: str = "") -> int:
+    """Return ``value`` as an int, raising if it is not an integer in ``[low, high]``.
+
+    ``hint`` is added after the allowed range, e.g. ``" (epochs)"``. Booleans are
+    refused: ``True`` is an integer to Python but never a count.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
+    v = int(value)
+    if v < low or (high is not None and v > high):
+        allowed = f">= {low}" if high is None else f"between {low} and {high}"
+        raise ValueError(f"{name} must be an integer {allowed}{hint}, got {v}")
+    return v
+
+
+def check_bool(value: Any, name: str) -> bool:
+    """Return ``value`` as a bool, raising if it is not ``True`` or ``False``.
+
+    Truthy stand-ins (``1``, ``"yes"``) are refused: a typo should not switch a rule on.
+    """
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")
+    return bool(value)
+
+
+def check_rng(rng: Any, who: str) -> np.random.Generator:
+    """Return ``rng`` if it is a ``np.random.Generator``; otherwise say how to make one.
+
+    ``who`` names what draws the random numbers (``"two_moons"``, ``"he_normal"``).
+    ``None`` is refused too: randomness in :mod:`descend` is always explicit, so a
+    caller for whom ``rng`` is optional checks it only when one is given.
+    """
+    if not isinstance(rng, np.random.Generator):
+        got = "no rng" if rng is None else f"rng of type {type(rng).__name__}"
+        raise TypeError(
+            f"{who} draws random numbers and needs a np.random.Generator, got {got}; "
+            "pass rng=np.random.default_rng(seed) (for example seed=0; the same seed "
+            "gives the same numbers)"
+        )
+    return rng
+
+
+def check_labels(y: Any, name: str = "y") -> np.ndarray:
+    """Return labels or targets as an array, raising if they are not finite numbers.
+
+    The dtype is kept (integer class labels stay integers); float targets are checked
+    for NaN and infinity.
+    """
+    arr = np.asarray(y)
+    if not (np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.bool_)):
+        raise TypeError(f"{name} must be an array of numbers, got dtype {arr.dtype}")
+    if np.issubdtype(arr.dtype, np.inexact):
+        as_float_array(arr, name)  # raises on NaN or infinity, saying where
+    return arr
+
+
+def check_same_length(X: np.ndarray, y: np.ndarray, xname: str = "X", yname: str = "y") -> None:
+    """Raise if ``X`` and ``y`` do not have one label per example (one row each)."""
+    if X.ndim == 0 or y.ndim == 0:
+        raise ValueError(
+            f"{xname} and {yname} must be arrays with one row per example, got shapes "
+            f"{X.shape} and {y.shape}"
+        )
+    if len(X) != len(y):
+        raise ValueError(
+            f"{xname} has {len(X)} examples (shape {X.shape}) but {yname} has {len(y)} "
+            f"(shape {y.shape}); they need one label per example"
+        )
 
 
 def check_same_keys_and_shapes(

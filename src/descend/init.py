@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from descend.errors import check_choice, check_positive
+from descend.errors import check_choice, check_positive, check_rng
 
 __all__ = [
     "fans",
@@ -59,17 +59,6 @@ def _shape(shape: Any) -> tuple[int, ...]:
             f"shape must be a tuple of positive integers such as (n_in, n_out), got {shape!r}"
         )
     return tuple(int(s) for s in shape)
-
-
-def _check_rng(rng: Any, fname: str) -> np.random.Generator:
-    """Return ``rng`` if it is a ``np.random.Generator``; otherwise say how to make one."""
-    if not isinstance(rng, np.random.Generator):
-        got = "no rng" if rng is None else f"rng of type {type(rng).__name__}"
-        raise TypeError(
-            f"{fname} draws random numbers and needs a np.random.Generator, got {got}; "
-            "pass rng=np.random.default_rng(seed) (for example seed=0)"
-        )
-    return rng
 
 
 def fans(shape: Shape) -> tuple[int, int]:
@@ -167,7 +156,7 @@ def normal(
     Introduced in: book/01-initialize
     """
     shape = _shape(shape)
-    rng = _check_rng(rng, "normal")
+    rng = check_rng(rng, "normal")
     if not math.isfinite(mean):
         raise ValueError(f"mean must be a finite number, got {mean!r}")
     std = check_positive(std, "std", allow_zero=True)
@@ -197,7 +186,7 @@ def uniform(
     Introduced in: book/01-initialize
     """
     shape = _shape(shape)
-    rng = _check_rng(rng, "uniform")
+    rng = check_rng(rng, "uniform")
     if not (math.isfinite(low) and math.isfinite(high) and low < high):
         raise ValueError(f"uniform needs finite low < high, got low={low!r}, high={high!r}")
     return rng.uniform(low, high, size=shape)
@@ -223,7 +212,7 @@ def xavier_normal(
 
     Introduced in: book/01-initialize
     """
-    rng = _check_rng(rng, "xavier_normal")
+    rng = check_rng(rng, "xavier_normal")
     gain = check_positive(gain, "gain")
     fan_in, fan_out = fans(shape)
     std = gain * math.sqrt(2.0 / (fan_in + fan_out))
@@ -252,7 +241,7 @@ def xavier_uniform(
 
     Introduced in: book/01-initialize
     """
-    rng = _check_rng(rng, "xavier_uniform")
+    rng = check_rng(rng, "xavier_uniform")
     gain = check_positive(gain, "gain")
     fan_in, fan_out = fans(shape)
     a = gain * math.sqrt(6.0 / (fan_in + fan_out))
@@ -275,7 +264,7 @@ def he_normal(shape: Shape, rng: np.random.Generator | None = None) -> np.ndarra
 
     Introduced in: book/01-initialize
     """
-    rng = _check_rng(rng, "he_normal")
+    rng = check_rng(rng, "he_normal")
     fan_in, _ = fans(shape)
     return rng.normal(0.0, math.sqrt(2.0 / fan_in), size=_shape(shape))
 
@@ -298,7 +287,7 @@ def he_uniform(shape: Shape, rng: np.random.Generator | None = None) -> np.ndarr
 
     Introduced in: book/01-initialize
     """
-    rng = _check_rng(rng, "he_uniform")
+    rng = check_rng(rng, "he_uniform")
     fan_in, _ = fans(shape)
     a = math.sqrt(6.0 / fan_in)
     return rng.uniform(-a, a, size=_shape(shape))

@@ -28,7 +28,7 @@ import numpy as np
 from descend import activations as _activations
 from descend import init as _init
 from descend import losses as _losses
-from descend.errors import as_float_array, check_choice
+from descend.errors import as_float_array, check_choice, check_rng
 from descend.layers import dense_backward, dense_forward
 
 __all__ = ["Network"]
@@ -131,11 +131,8 @@ class Network:
         if self.dtype not in (np.float32, np.float64):
             raise ValueError(f"dtype must be np.float64 or np.float32, got {self.dtype}")
 
-        if rng is not None and not isinstance(rng, np.random.Generator):
-            raise TypeError(
-                f"rng must be a np.random.Generator, got {type(rng).__name__}; "
-                "pass rng=np.random.default_rng(seed)"
-            )
+        if rng is not None:  # needed only by a random initializer, but always checked
+            check_rng(rng, "Network")
         init_fn = self._initializer(initializer, rng)
 
         # Step 1, initialize: W[l] drawn from the initializer, b[l] = 0.
@@ -162,11 +159,8 @@ class Network:
                 'initializer "constant" needs a value; pass a function instead, e.g. '
                 "initializer=lambda shape, rng: ds.init.constant(shape, 0.5)"
             )
-        if rng is None and initializer not in _DETERMINISTIC:
-            raise TypeError(
-                f"Network needs rng to draw its initial weights with {initializer!r}; "
-                "pass rng=np.random.default_rng(seed)"
-            )
+        if initializer not in _DETERMINISTIC:
+            check_rng(rng, f"Network(initializer={initializer!r})")
         return _init.get(initializer)
 
     # ------------------------------------------------------------ shape and size

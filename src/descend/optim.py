@@ -35,6 +35,7 @@ import numpy as np
 
 from .errors import (
     DivergenceError,
+    check_bool,
     check_choice,
     check_number,
     check_positive,
@@ -66,12 +67,6 @@ def _check_range(
             + (f"; {why}" if why else "")
         )
     return v
-
-
-def _check_bool(value: Any, name: str) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")
-    return bool(value)
 
 
 def _lerp(start: np.ndarray, end: np.ndarray, weight: float) -> np.ndarray:
@@ -273,7 +268,7 @@ class SGD(Optimizer):
         super().__init__(lr)
         self.momentum = check_positive(momentum, "momentum", allow_zero=True)
         self.dampening = _check_range(dampening, "dampening", 0.0, 1.0, high_inclusive=True)
-        self.nesterov = _check_bool(nesterov, "nesterov")
+        self.nesterov = check_bool(nesterov, "nesterov")
         self.weight_decay = check_positive(weight_decay, "weight_decay", allow_zero=True)
         if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
             raise ValueError(
@@ -435,7 +430,7 @@ class RMSprop(Optimizer):
         self.eps = _check_eps(eps)
         self.weight_decay = check_positive(weight_decay, "weight_decay", allow_zero=True)
         self.momentum = check_positive(momentum, "momentum", allow_zero=True)
-        self.centered = _check_bool(centered, "centered")
+        self.centered = check_bool(centered, "centered")
 
     def hyperparameters(self) -> dict[str, Any]:
         return {
@@ -535,7 +530,7 @@ class Adam(Optimizer):
         )
         self.eps = _check_eps(eps)
         self.weight_decay = check_positive(weight_decay, "weight_decay", allow_zero=True)
-        self.amsgrad = _check_bool(amsgrad, "amsgrad")
+        self.amsgrad = check_bool(amsgrad, "amsgrad")
 
     def hyperparameters(self) -> dict[str, Any]:
         return {

@@ -34,8 +34,18 @@ from typing import Any
 
 import numpy as np
 
-from descend.data import _check_int, _check_labels, _check_rng, _check_same_length, minibatches
-from descend.errors import DivergenceError, as_float_array, check_choice, check_positive
+from descend.data import minibatches
+from descend.errors import (
+    DivergenceError,
+    as_float_array,
+    check_bool,
+    check_choice,
+    check_int,
+    check_labels,
+    check_positive,
+    check_rng,
+    check_same_length,
+)
 
 __all__ = [
     "History",
@@ -281,16 +291,16 @@ def train(
     _check_optimizer(optimizer)
     X, y = _check_data(X, y, "X", "y")
     n = len(X)
-    epochs = _check_int(epochs, "epochs", 1, hint=" (the maximum number of passes over the data)")
+    epochs = check_int(epochs, "epochs", 1, hint=" (the maximum number of passes over the data)")
     if batch_size is None:
         batch_size = n
     else:
-        batch_size = _check_int(
+        batch_size = check_int(
             batch_size, "batch_size", 1, n, f" (n={n} training examples; None for full batch)"
         )
-    shuffle = _check_bool(shuffle, "shuffle")
+    shuffle = check_bool(shuffle, "shuffle")
     if rng is not None:
-        rng = _check_rng(rng, "train")
+        rng = check_rng(rng, "train")
     shuffling = shuffle and batch_size < n  # one batch per epoch: its order changes nothing
     if shuffling and rng is None:
         raise ValueError(
@@ -304,14 +314,14 @@ def train(
     if has_val:
         X_val, y_val = _check_data(X_val, y_val, "X_val", "y_val")
     if patience is not None:
-        patience = _check_int(patience, "patience", 1, hint=" (epochs without improvement)")
+        patience = check_int(patience, "patience", 1, hint=" (epochs without improvement)")
         if not has_val:
             raise ValueError(
                 "patience (early stopping) watches the validation loss, so it needs "
                 "validation data: pass X_val and y_val (e.g. from ds.data.train_val_split)"
             )
     min_delta = check_positive(min_delta, "min_delta", allow_zero=True)
-    restore_best = _check_bool(restore_best, "restore_best")
+    restore_best = check_bool(restore_best, "restore_best")
     if loss_tol is not None:
         loss_tol = check_positive(loss_tol, "loss_tol")
     if grad_tol is not None:
@@ -323,7 +333,7 @@ def train(
         if cb is not None and not callable(cb):
             raise TypeError(f"{name} must be a function of one Progress argument or None")
     if snapshot_every is not None:
-        snapshot_every = _check_int(snapshot_every, "snapshot_every", 1, hint=" (epochs)")
+        snapshot_every = check_int(snapshot_every, "snapshot_every", 1, hint=" (epochs)")
 
     params = model.params
     keep_best = restore_best and patience is not None
@@ -538,7 +548,7 @@ def minimize(
     p = np.array(as_float_array(start, "start", ndim=(0, 1)), dtype=np.float64).reshape(-1)
     if p.size == 0:
         raise ValueError("start must hold at least one coordinate, got an empty array")
-    steps = _check_int(steps, "steps", 1)
+    steps = check_int(steps, "steps", 1)
     if grad_tol is not None:
         grad_tol = check_positive(grad_tol, "grad_tol")
 
@@ -658,7 +668,7 @@ def time_to_target(
     n = len(X)
     if check_every is None:
         check_every = math.ceil(n / 20)
-    check_every = _check_int(check_every, "check_every", 1, hint=" (examples between checks)")
+    check_every = check_int(check_every, "check_every", 1, hint=" (examples between checks)")
     start_loss = float(model.loss(X, y))
     if start_loss <= target:
         return TargetRun(True, 0.0, 0.0, 0, 0, start_loss, History(initial_loss=start_loss))
@@ -726,17 +736,11 @@ def _check_optimizer(optimizer: Any) -> None:
 
 def _check_data(X: Any, y: Any, xname: str, yname: str) -> tuple[np.ndarray, np.ndarray]:
     X = as_float_array(X, xname)
-    y = _check_labels(y, yname)
-    _check_same_length(X, y, xname, yname)
+    y = check_labels(y, yname)
+    check_same_length(X, y, xname, yname)
     if len(X) == 0:
         raise ValueError(f"{xname} has no examples (shape {X.shape})")
     return X, y
-
-
-def _check_bool(value: Any, name: str) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")
-    return bool(value)
 
 
 def _starting_loss(loss: Any, which: str) -> float:
