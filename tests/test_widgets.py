@@ -232,3 +232,97 @@ def test_frame_html_checks_its_input():
     png = ds.plots.fig_to_png(line_plot(1))
     with pytest.raises(ValueError, match="alt text"):
         WG.frame_html(png, " ")
+
+
+def _live_render(log, gate=None):
+    """A generator playground: three frames per run, each recorded in ``log``."""
+    live = ds.plots.LiveFigure(figsize=(3, 2), dpi=40)
+    ax = live.figure.subplots()
+    (line,) = ax.plot([0, 1], [0, 0], animated=True)
+    ax.set_ylim(0, 10)
+
+    def render(k):
+        try:
+            for frame in range(3):
+                line.set_ydata([0, k + frame])
+                log.append((k, frame))
+                yield live
+                if gate is not None and frame == 0:
+                    gate.wait(5)
+        except GeneratorExit:
+            log.append((k, "stopped"))
+            raise
+
+    return render
+
+
+def _mode(frame_html):
+    with Image.open(io.BytesIO(decode(frame_html)[1])) as im:
+        return im.mode
+
+
+def test_generator_playground_builds_with_its_last_frame_then_runs_live():
+    log = []
+    k = W.IntSlider(value=1, min=0, max=5)
+    box = WG.playground(_live_render(log), {"k": k}, title="Live", description="D")
+    image, status = box.children[3], box.children[4]
+    assert log == [(1, 0), (1, 1), (1, 2)]  # ran to the end before returning
+    assert _mode(image.value) == "P"  # the page's frame is small (quantised)
+    built = image.value
+    k.value = 4  # the callback returns at once; the frames come from a thread
+    assert box.wait(10)
+    assert log[3:] == [(4, 0), (4, 1), (4, 2)]
+    assert image.value != built and _mode(image.value) == "RGB"
+    assert decode(image.value)[0] == "Live: k = 4" and status.value == ""
+    box.update()  # by hand: to the end, in this thread
+    assert log[-3:] == [(4, 0), (4, 1), (4, 2)] and _mode(image.value) == "P"
+
+
+def test_generator_playground_a_new_change_stops_the_old_run():
+    import threading
+
+    log, gate = [], threading.Event()
+    k = W.IntSlider(value=1, min=0, max=5)
+    gate.set()  # the build runs freely
+    box = WG.playground(_live_render(log, gate), {"k": k}, title="Live", description="D")
+    gate.clear()
+    k.value = 2  # this run stops after its first frame, waiting at the gate
+    k.value = 3  # ...and is told to stop when it resumes
+    gate.set()
+    assert box.wait(10)
+    run2 = [e for e in log[3:] if e[0] == 2]
+    # stopped at its next frame (made, not shown), or never began
+    assert run2 in ([(2, 0), (2, 1), (2, "stopped")], [])
+    assert log[-3:] == [(3, 0), (3, 1), (3, 2)]
+    assert decode(box.children[3].value)[0] == "Live: k = 3"
+
+
+def test_generator_playground_shows_errors_and_rejects_non_figures():
+    live = ds.plots.LiveFigure(figsize=(2, 2), dpi=40)
+    live.figure.subplots().plot([0, 1])
+
+    def render(x):
+        yield live
+        if x > 1:
+            raise ValueError("x too big")
+        yield live
+
+    x = W.FloatSlider(value=0.5, max=5)
+    box = WG.playground(render, {"x": x}, title="T", description="D")
+    x.value = 3.0
+    assert box.wait(10)
+    assert "x too big" in box.children[4].value
+    assert decode(box.children[3].value)[0] == "T: x = 3.0"  # its frames before the error
+
+    def bad(x):
+        yield "not a figure"
+
+    with pytest.raises(TypeError, match="yielded str"):
+        WG.playground(bad, {"x": W.FloatSlider()}, title="T", description="D")
+
+    def empty(x):
+        return
+        yield
+
+    with pytest.raises(ValueError, match="no figure"):
+        WG.playground(empty, {"x": W.FloatSlider()}, title="T", description="D")

@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import base64
 import html
+import inspect
 import math
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -31,7 +33,7 @@ import ipywidgets as W
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-from descend.plots import fig_to_png
+from descend.plots import LiveFigure, fig_to_png
 
 __all__ = [
     "explorer",
@@ -339,7 +341,7 @@ def explorer2d(
 
 
 def playground(
-    render: Callable[..., Figure],
+    render: Callable[..., Any],
     controls: Mapping[str, W.ValueWidget],
     *,
     title: str,
@@ -350,10 +352,24 @@ def playground(
 ) -> W.VBox:
     """A live playground: controls whose every change re-renders the figure.
 
+    ``render`` is either a function that returns a figure, or a generator function
+    that yields one several times, for instance after every few epochs of training.
+    A generator's frames are shown as they come, drawn in a background thread, so the
+    first picture of a new setting appears at once, the learner watches the rest
+    arrive, and the controls stay free: another change stops the run at its next
+    frame and starts a new one. Only the last frame is drawn when the playground is
+    built (the picture the static website shows) and by ``box.update()``.
+
     Parameters
     ----------
     render : callable
-        ``render(**values) -> Figure``, called with one keyword per control.
+        ``render(**values) -> Figure``, called with one keyword per control; or a
+        generator function ``render(**values)`` yielding Figures. A generator may
+        yield the same figure again after changing its artists in place; the fast
+        way is a :class:`descend.plots.LiveFigure`, which redraws only the artists
+        marked animated (see also :class:`descend.plots.BoundaryView`). Make a
+        figure you keep with ``matplotlib.figure.Figure(...)``, not
+        ``plt.subplots``, so that the notebook does not display it a second time.
     controls : dict
         ``name -> ipywidgets value widget`` (``FloatSlider``, ``Dropdown``, ...);
         sliders are switched to ``continuous_update=False`` so a render runs once
@@ -373,6 +389,8 @@ def playground(
     ipywidgets.VBox
         Children: title, description, the controls' box, the figure, a status
         line (errors from ``render`` are shown there, not raised), the note.
+        ``box.update()`` renders the current values again, to the end, before it
+        returns; ``box.wait(timeout)`` waits for a generator's live run to finish.
 
     Introduced in: book/00-one-dimension.ipynb
     """
@@ -393,6 +411,7 @@ def playground(
         if hasattr(c, "continuous_update"):
             c.continuous_update = False
     note = DEFAULT_NOTE if note is None else _check_text(note, "note")
+    live = inspect.isgeneratorfunction(render)
 
     def current() -> dict[str, Any]:
         return {k: c.value for k, c in controls.items()}
@@ -406,23 +425,64 @@ def playground(
         shown = ", ".join(f"{k} = {v}" for k, v in vals.items())
         return f"{title}: {shown}"
 
-    first = current()
-    image = W.HTML(frame_html(render_png(lambda: render(**first), dpi=dpi), alt_for(first)))
+    image = W.HTML("")
     status = W.HTML("")
     status.add_class("descend-playground-status")
+    runs = _LiveRuns()
 
-    def update(_change: Any = None) -> None:
-        vals = current()
-        try:
+    def show_error(exc: Exception) -> None:
+        status.value = f"<p><strong>Could not draw:</strong> {html.escape(str(exc))}</p>"
+
+    def draw_to_end(vals: dict[str, Any]) -> None:
+        """Render ``vals`` completely in this thread; only the last frame is drawn."""
+        if not live:
             png = render_png(lambda: render(**vals), dpi=dpi)
-        except Exception as exc:  # shown to the learner, who can pick other values
-            status.value = f"<p><strong>Could not draw:</strong> {html.escape(str(exc))}</p>"
-            return
+        else:
+            figures = _run_frames(render, vals, lambda fig: True)
+            try:
+                png = _frame_png(figures[-1], dpi, colors=64)
+            finally:
+                _close(figures)
         image.value = frame_html(png, alt_for(vals))
         status.value = ""
 
+    def draw_live(vals: dict[str, Any], run_id: int) -> None:
+        """A generator's frames, each shown as it comes, until a newer run starts."""
+
+        def show(fig: Figure) -> bool:
+            if not runs.is_current(run_id):
+                return False
+            image.value = frame_html(_frame_png(fig, dpi, colors=None), alt_for(vals))
+            return True
+
+        try:
+            _close(_run_frames(render, vals, show))
+            if runs.is_current(run_id):
+                status.value = ""
+        except Exception as exc:  # shown to the learner, who can pick other values
+            if runs.is_current(run_id):
+                show_error(exc)
+
+    def update(_change: Any = None) -> None:
+        vals = current()
+        runs.start()  # a live run still going stops at its next frame
+        try:
+            with runs.lock:
+                draw_to_end(vals)
+        except Exception as exc:
+            show_error(exc)
+
+    def on_change(_change: Any = None) -> None:
+        if not live:
+            update()
+            return
+        vals = current()
+        run_id = runs.start()
+        runs.spawn(lambda: draw_live(vals, run_id) if runs.is_current(run_id) else None)
+
+    draw_to_end(current())  # a render that fails here raises: the notebook must not hide it
     for c in controls.values():
-        c.observe(update, names="value")
+        c.observe(on_change, names="value")
     note_w = W.HTML(f'<p class="{PLAYGROUND_CLASS}-note"><em>{html.escape(note)}</em></p>')
     box = W.VBox(
         [
@@ -435,4 +495,84 @@ def playground(
     )
     box.add_class(PLAYGROUND_CLASS)
     box.update = update  # re-render by hand (tests, or after changing several controls)
+    box.wait = runs.wait  # wait for a live run to finish (tests, benchmarks)
     return box
+
+
+class _LiveRuns:
+    """The runs of one playground: which is current, and one at a time on the figure."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()  # held while a run draws: runs never share a figure
+        self._current = 0
+        self._threads: list[threading.Thread] = []
+
+    def start(self) -> int:
+        self._current += 1
+        return self._current
+
+    def is_current(self, run_id: int) -> bool:
+        return run_id == self._current
+
+    def spawn(self, work: Callable[[], None]) -> None:
+        def locked() -> None:
+            with self.lock:
+                work()
+
+        self._threads = [t for t in self._threads if t.is_alive()]
+        thread = threading.Thread(target=locked, name="descend-playground", daemon=True)
+        self._threads.append(thread)
+        thread.start()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for every live run to finish; True if they did within ``timeout`` seconds."""
+        for thread in list(self._threads):
+            thread.join(timeout)
+        return not any(t.is_alive() for t in self._threads)
+
+
+def _frame_png(frame: Figure | LiveFigure, dpi: float, colors: int | None) -> bytes:
+    if isinstance(frame, LiveFigure):
+        return frame.png(colors=colors)
+    return fig_to_png(frame, dpi=dpi, colors=colors)
+
+
+def _run_frames(
+    render: Callable[..., Any],
+    vals: dict[str, Any],
+    show: Callable[[Figure | LiveFigure], bool],
+) -> list[Figure | LiveFigure]:
+    """Drive a generator ``render(**vals)``, passing each frame to ``show``.
+
+    Stops early when ``show`` returns False. Returns the distinct figures seen (the
+    caller closes them); the last yielded is last in the list.
+    """
+    figures: list[Figure | LiveFigure] = []
+    frames = render(**vals)
+    try:
+        for fig in frames:
+            if not isinstance(fig, (Figure, LiveFigure)):
+                shown = ", ".join(f"{k}={v!r}" for k, v in vals.items())
+                raise TypeError(
+                    f"render({shown}) yielded {type(fig).__name__}, not a matplotlib Figure; "
+                    "yield the figure itself (or a descend.plots.LiveFigure)"
+                )
+            if fig in figures:
+                figures.remove(fig)
+            figures.append(fig)
+            if not show(fig):
+                break
+    except BaseException:
+        _close(figures)
+        raise
+    finally:
+        frames.close()
+    if not figures:
+        raise ValueError("render yielded no figure; yield at least one")
+    return figures
+
+
+def _close(figures: list[Figure | LiveFigure]) -> None:
+    for fig in figures:
+        if isinstance(fig, Figure):
+            plt.close(fig)  # pyplot figures are freed; a plain Figure is left to its owner
