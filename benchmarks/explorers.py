@@ -71,14 +71,18 @@ FINISH = r"""
 _bench_finish_t0 = _btm.perf_counter()
 _bench_png = []
 _bench_fig_to_png = _bw.fig_to_png
+_bench_live_png = _bw.LiveFigure.png
 
-def _bench_timed_png(*args, **kwargs):
-    t0 = _btm.perf_counter()
-    out = _bench_fig_to_png(*args, **kwargs)
-    _bench_png.append(_btm.perf_counter() - t0)
-    return out
+def _bench_timed(fn):
+    def timed(*args, **kwargs):
+        t0 = _btm.perf_counter()
+        out = fn(*args, **kwargs)
+        _bench_png.append(_btm.perf_counter() - t0)
+        return out
+    return timed
 
-_bw.fig_to_png = _bench_timed_png   # time the rasterising and quantising apart
+_bw.fig_to_png = _bench_timed(_bench_fig_to_png)   # time the rasterising and encoding apart
+_bw.LiveFigure.png = _bench_timed(_bench_live_png)
 
 def _bench_values(c, k):
     opts = getattr(c, "options", None)
@@ -95,27 +99,44 @@ def _bench_values(c, k):
         return [c.base ** min(hi, e) for e in grid]
     return [type(c.value)(min(hi, v)) for v in grid]
 
+def _bench_settle(box):
+    if hasattr(box, "wait"):
+        box.wait(120)
+
 import resource as _bres
 _bru = _bres.getrusage(_bres.RUSAGE_SELF)   # the kernel's CPU time so far: the notebook's work
 _bench_out = {"explorers": _BENCH["explorers"], "playgrounds": [],
               "kernel_cpu_s": _bru.ru_utime + _bru.ru_stime}
 for _entry, _box, _controls in _BENCH["playgrounds"]:
-    _lat, _png, _errors = [], [], 0
+    _lat, _whole, _png, _frames, _errors = [], [], [], [], 0
     _status = [w for w in _box.children if "descend-playground-status" in w._dom_classes]
+    _image = [w for w in _box.children if isinstance(w, _bW.HTML) and "descend-frame" in w.value][0]
     for _name, _c in dict(_controls).items():
         _start = _c.value
         for _v in _bench_values(_c, @VALUES@):
             if _v == _c.value:
                 continue
+            _bench_settle(_box)
+            _before = _image.value
             _bench_png.clear()
             _t0 = _btm.perf_counter()
             _c.value = _v      # runs the playground's observe callback, as a slider does
+            # latency: until the first picture of the new setting is in the output widget
+            while _image.value == _before and _btm.perf_counter() - _t0 < 120:
+                _btm.sleep(0.0005)
             _lat.append(_btm.perf_counter() - _t0)
-            _png.append(sum(_bench_png))
+            _first_png = _bench_png[0] if _bench_png else 0.0
+            _bench_settle(_box)   # a live playground's run: until its last frame
+            _whole.append(_btm.perf_counter() - _t0)
+            _png.append(_first_png)
+            _frames.append(len(_bench_png))
             if _status and _status[0].value:
                 _errors += 1
         _c.value = _start
-    _entry.update({"latencies": _lat, "png_seconds": _png, "render_errors": _errors})
+        _bench_settle(_box)
+    _entry.update({"latencies": _lat, "whole_run": _whole, "png_seconds": _png,
+                   "frames_per_change": _frames, "render_errors": _errors,
+                   "live": hasattr(_box, "wait")})
     _bench_out["playgrounds"].append(_entry)
 _bench_out["finish_s"] = _btm.perf_counter() - _bench_finish_t0
 print("@MARK@" + _bjs.dumps(_bench_out))
@@ -180,12 +201,17 @@ def measure_notebooks(book: Path = ROOT / "book") -> list[dict[str, Any]]:
         for p in data["playgrounds"]:
             lat = p.pop("latencies")
             png = p.pop("png_seconds")
+            whole = p.pop("whole_run", lat)
+            frames = p.pop("frames_per_change", [])
             p["changes"] = len(lat)
             if lat:
                 p["png_p50_ms"] = statistics.median(png) * 1e3
                 p["p50_ms"] = statistics.median(lat) * 1e3
                 p["p95_ms"] = percentile(lat, 95) * 1e3
                 p["max_ms"] = max(lat) * 1e3
+                p["whole_p50_ms"] = statistics.median(whole) * 1e3
+                p["whole_p95_ms"] = percentile(whole, 95) * 1e3
+                p["frames_p50"] = statistics.median(frames) if frames else None
         rows.append({"notebook": path.name, **data})
     return rows
 
