@@ -29,6 +29,7 @@ from matplotlib.axis import Axis
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
+from matplotlib.mathtext import MathTextParser
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from descend.errors import as_float_array, check_positive
@@ -308,11 +309,18 @@ def fig_to_png(fig: Figure, dpi: float = 80, colors: int | None = 64) -> bytes:
     try:
         canvas = FigureCanvasAgg(fig)
         fig.dpi = dpi
+        # Every new canvas makes a renderer with its own maths parser, whose cache then
+        # starts empty: each $x_1$ or 10^{-2} label of every frame was parsed again (about
+        # 10-20 ms each). One parser for all frames keeps what it has parsed.
+        canvas.get_renderer().mathtext_parser = _MATHTEXT
         canvas.draw()
         return _encode_png(canvas, colors)
     finally:
         fig.dpi = old_dpi
         fig.set_canvas(old_canvas)
+
+
+_MATHTEXT = MathTextParser("path")  # what matplotlib's Agg renderer uses, shared by all frames
 
 
 def _check_png_options(dpi: Any, colors: Any) -> tuple[float, int | None]:
