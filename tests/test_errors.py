@@ -61,3 +61,38 @@ def test_check_same_length_wants_one_label_per_example():
         errors.check_same_length(np.ones((3, 2)), np.ones(2))
     with pytest.raises(ValueError, match=r"X_val and y_val must be arrays with one row"):
         errors.check_same_length(np.ones((3, 2)), np.float64(1.0), "X_val", "y_val")
+
+
+def test_all_finite_finds_nan_and_infinity_wherever_they_are():
+    a, b = np.ones((3, 2)), np.zeros(4)
+    assert errors.all_finite([a, b]) and errors.all_finite([])
+    for bad in (np.nan, np.inf, -np.inf):
+        c = b.copy()
+        c[2] = bad
+        assert not errors.all_finite([a, c])
+        assert not errors.all_finite([c.astype(np.float32)])
+    # a sum of squares that overflows is settled by the element-wise test: all finite
+    assert errors.all_finite([np.array([1e200, -1e200]), np.array([3e38], dtype=np.float32)])
+    # not float arrays: tested element by element
+    assert errors.all_finite([[1.0, 2.0], np.arange(3)])
+    assert not errors.all_finite([[1.0, np.nan]])
+
+
+def test_all_finite_tests_views_of_one_block_through_the_block():
+    block = np.zeros(10)
+    views = [block[:6].reshape(2, 3), block[6:]]
+    assert errors.all_finite(views)
+    block[7] = np.nan
+    assert not errors.all_finite(views)
+    assert errors.all_finite(views[:1])  # the NaN is not in this view (a false alarm avoided)
+    # a small view of a large block is tested on its own (not through the whole block)
+    big = np.zeros(1000)
+    big[500] = np.inf
+    assert errors.all_finite([big[:10]]) and not errors.all_finite([big[495:505]])
+
+
+def test_check_finite_says_what_to_do():
+    with pytest.raises(ValueError, match=r"X holds 1 non-finite .* remove or impute them"):
+        errors.check_finite(np.array([0.0, np.nan]), "X")
+    with pytest.raises(ValueError, match=r"W1 holds 2 non-finite .* index \(0,\); reset it"):
+        errors.check_finite(np.array([np.inf, np.nan]), "W1", fix="reset it")

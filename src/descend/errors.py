@@ -19,6 +19,7 @@ import numpy as np
 __all__ = [
     "DivergenceError",
     "as_float_array",
+    "all_finite",
     "check_finite",
     "check_positive",
     "check_number",
@@ -87,14 +88,18 @@ def as_float_array(
         If ``x`` has the wrong number of dimensions or holds NaN or infinity.
     """
     try:
-        arr = np.asarray(x)
+        arr = x if type(x) is np.ndarray else np.asarray(x)
     except Exception as exc:  # pragma: no cover - numpy raises many kinds
         raise TypeError(f"{name} must be an array of numbers, got {type(x).__name__}") from exc
-    # Float arrays, the common case, skip the dtype checks below (np.issubdtype is slow
-    # next to the arithmetic of a small batch: this check runs several times per step).
-    # Integers and booleans converted to float are finite: they skip the finiteness test.
-    finite = finite and arr.dtype.kind not in "biu"
-    if arr.dtype.kind != "f":
+    # Float arrays, the common case, and integer or boolean ones (class labels) skip the
+    # dtype checks below (np.issubdtype is slow next to the arithmetic of a small batch:
+    # this check runs on every batch). Integers and booleans converted to float are
+    # finite: they skip the finiteness test.
+    kind = arr.dtype.kind
+    if kind in "biu":
+        arr = arr.astype(np.float64)
+        finite = False
+    elif kind != "f":
         if arr.dtype == object or not (
             np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.bool_)
         ):
@@ -122,17 +127,54 @@ def as_float_array(
     return arr
 
 
-def check_finite(arr: np.ndarray, name: str) -> None:
-    """Raise ``ValueError`` if ``arr`` holds NaN or infinity, saying where."""
-    arr = np.asarray(arr)
-    # logical_and.reduce: np.all's and ndarray.all's Python wrappers cost more than the test
-    if not np.logical_and.reduce(np.isfinite(arr), axis=None):
+def check_finite(
+    arr: np.ndarray, name: str, fix: str = "remove or impute them before training"
+) -> None:
+    """Raise ``ValueError`` if ``arr`` holds NaN or infinity, saying where and what to do.
+
+    ``fix`` ends the message: what to do about it (the default speaks of data).
+    """
+    if type(arr) is not np.ndarray:
+        arr = np.asarray(arr)
+    if not all_finite((arr,)):
         bad = np.argwhere(~np.isfinite(arr))
         first = tuple(int(i) for i in bad[0]) if bad.size else ()
         raise ValueError(
             f"{name} holds {len(bad)} non-finite value(s) (NaN or infinity), the first at "
-            f"index {first}; remove or impute them before training"
+            f"index {first}; {fix}"
         )
+
+
+def all_finite(arrays: Iterable[np.ndarray]) -> bool:
+    """Whether every array holds only finite numbers (no NaN, no infinity).
+
+    Fast for float arrays: one dot product ``a . a`` per array, since a sum of squares is
+    finite only if every term is (NaN and infinity propagate). Views of one block of
+    memory no larger than all the arrays together (a Network's parameters) are tested
+    through the block, once. Only when the total is not finite (a NaN or infinity, or
+    just a sum too large for the float type) are the arrays tested element by element,
+    which settles it.
+    """
+    arrays = tuple(arrays)
+    total, size = 0.0, 0
+    for a in arrays:
+        if type(a) is not np.ndarray or a.dtype.kind != "f":
+            total = math.nan  # not a float array: tested element by element below
+            break
+        size += a.size
+    else:
+        tested = None  # the block of the views tested last
+        for a in arrays:
+            block = a.base
+            if block is not None and block is tested:
+                continue
+            if type(block) is np.ndarray and block.dtype is a.dtype and block.size <= size:
+                tested = a = block  # holds a's numbers (any others can only raise a false alarm)
+            total += float(np.vdot(a, a))  # np.vdot: one BLAS call, no temporary array
+    if math.isfinite(total):
+        return True
+    # logical_and.reduce: np.all's and ndarray.all's Python wrappers cost more than the test
+    return all(bool(np.logical_and.reduce(np.isfinite(a), axis=None)) for a in arrays)
 
 
 def check_positive(value: Any, name: str, allow_zero: bool = False) -> float:
