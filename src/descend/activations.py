@@ -95,8 +95,12 @@ def identity_forward(Z: Any) -> tuple[np.ndarray, tuple[int, ...]]:
 
     Introduced in: book/02-forward
     """
-    Z = _array(Z)
-    return Z.copy(), Z.shape
+    return _identity_forward(_array(Z))
+
+
+def _identity_forward(Z: np.ndarray, overwrite: bool = False) -> tuple[np.ndarray, tuple[int, ...]]:
+    # overwrite: the caller owns Z and will not read it again, so A may be Z itself
+    return (Z if overwrite else Z.copy()), Z.shape
 
 
 def identity_backward(dA: Any, cache: tuple[int, ...]) -> np.ndarray:
@@ -104,7 +108,13 @@ def identity_backward(dA: Any, cache: tuple[int, ...]) -> np.ndarray:
 
     Introduced in: book/03-backprop
     """
-    return _check_dA(dA, cache).copy()
+    return _identity_backward(_check_dA(dA, cache), cache)
+
+
+def _identity_backward(
+    dA: np.ndarray, cache: tuple[int, ...], overwrite: bool = False
+) -> np.ndarray:
+    return dA if overwrite else dA.copy()
 
 
 # ---------------------------------------------------------------- sigmoid: 1 / (1 + e^-z)
@@ -150,7 +160,11 @@ def sigmoid_forward(Z: Any) -> tuple[np.ndarray, np.ndarray]:
 
     Introduced in: book/02-forward
     """
-    A = sigmoid(Z)
+    return _sigmoid_forward(_array(Z))
+
+
+def _sigmoid_forward(Z: np.ndarray, overwrite: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    A = _sigmoid_from_exp(Z, np.exp(-np.abs(Z)))
     return A, A
 
 
@@ -159,8 +173,11 @@ def sigmoid_backward(dA: Any, cache: np.ndarray) -> np.ndarray:
 
     Introduced in: book/03-backprop
     """
-    A = cache
-    return _check_dA(dA, A.shape) * A * (1 - A)
+    return _sigmoid_backward(_check_dA(dA, cache.shape), cache)
+
+
+def _sigmoid_backward(dA: np.ndarray, A: np.ndarray, overwrite: bool = False) -> np.ndarray:
+    return dA * A * (1 - A)
 
 
 # ---------------------------------------------------------------- tanh
@@ -187,7 +204,12 @@ def tanh_forward(Z: Any) -> tuple[np.ndarray, np.ndarray]:
 
     Introduced in: book/02-forward
     """
-    A = tanh(Z)
+    return _tanh_forward(_array(Z))
+
+
+def _tanh_forward(Z: np.ndarray, overwrite: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    # overwrite: the caller owns Z and will not read it again, so tanh(Z) can replace it
+    A = np.tanh(Z, out=Z) if overwrite else np.tanh(Z)
     return A, A
 
 
@@ -196,11 +218,19 @@ def tanh_backward(dA: Any, cache: np.ndarray) -> np.ndarray:
 
     Introduced in: book/03-backprop
     """
-    A = cache
-    dA = _check_dA(dA, A.shape)
+    return _tanh_backward(_check_dA(dA, cache.shape), cache)
+
+
+def _tanh_backward(dA: np.ndarray, A: np.ndarray, overwrite: bool = False) -> np.ndarray:
     if dA.dtype != A.dtype:
         return dA * (1 - A**2)
-    # the same numbers computed in one buffer: two (n, units) temporaries fewer
+    # The same numbers computed in one buffer: two (n, units) temporaries fewer. With
+    # overwrite (the caller owns dA and A and is done with A), no new buffer at all.
+    if overwrite:
+        A *= A
+        np.subtract(1, A, out=A)
+        dA *= A  # dA * (1 - A^2): a product of two numbers, the same either way round
+        return dA
     dZ = np.multiply(A, A)
     np.subtract(1, dZ, out=dZ)
     dZ *= dA
@@ -232,8 +262,11 @@ def relu_forward(Z: Any) -> tuple[np.ndarray, np.ndarray]:
 
     Introduced in: book/02-forward
     """
-    Z = _array(Z)
-    return relu(Z), Z
+    return _relu_forward(_array(Z))
+
+
+def _relu_forward(Z: np.ndarray, overwrite: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    return np.maximum(Z, 0), Z
 
 
 def relu_backward(dA: Any, cache: np.ndarray) -> np.ndarray:
@@ -241,8 +274,11 @@ def relu_backward(dA: Any, cache: np.ndarray) -> np.ndarray:
 
     Introduced in: book/03-backprop
     """
-    Z = cache
-    return _check_dA(dA, Z.shape) * relu_derivative(Z)
+    return _relu_backward(_check_dA(dA, cache.shape), cache)
+
+
+def _relu_backward(dA: np.ndarray, Z: np.ndarray, overwrite: bool = False) -> np.ndarray:
+    return dA * (Z > 0).astype(Z.dtype)
 
 
 # ---------------------------------------------------------------- leaky ReLU
@@ -275,8 +311,13 @@ def leaky_relu_forward(Z: Any, alpha: float = 0.01) -> tuple[np.ndarray, tuple[n
 
     Introduced in: book/02-forward
     """
-    Z, alpha = _array(Z), _alpha(alpha)
-    return leaky_relu(Z, alpha), (Z, alpha)
+    return _leaky_relu_forward(_array(Z), alpha=_alpha(alpha))
+
+
+def _leaky_relu_forward(
+    Z: np.ndarray, overwrite: bool = False, alpha: float = 0.01
+) -> tuple[np.ndarray, tuple[np.ndarray, float]]:
+    return np.where(Z > 0, Z, alpha * Z), (Z, alpha)
 
 
 def leaky_relu_backward(dA: Any, cache: tuple[np.ndarray, float]) -> np.ndarray:
@@ -285,7 +326,14 @@ def leaky_relu_backward(dA: Any, cache: tuple[np.ndarray, float]) -> np.ndarray:
     Introduced in: book/03-backprop
     """
     Z, alpha = cache
-    return _check_dA(dA, Z.shape) * leaky_relu_derivative(Z, alpha)
+    return _leaky_relu_backward(_check_dA(dA, Z.shape), (Z, _alpha(alpha)))
+
+
+def _leaky_relu_backward(
+    dA: np.ndarray, cache: tuple[np.ndarray, float], overwrite: bool = False
+) -> np.ndarray:
+    Z, alpha = cache
+    return dA * np.where(Z > 0, 1.0, alpha).astype(Z.dtype)
 
 
 # ---------------------------------------------------------------- softmax (last axis)
@@ -310,6 +358,10 @@ def softmax(Z: Any) -> np.ndarray:
     Z = _array(Z)
     if Z.ndim == 0:
         raise ValueError("softmax needs at least one axis of scores, got a single number")
+    return _softmax(Z)
+
+
+def _softmax(Z: np.ndarray) -> np.ndarray:
     E = np.exp(Z - Z.max(axis=-1, keepdims=True))
     return E / E.sum(axis=-1, keepdims=True)
 
@@ -328,8 +380,15 @@ def softmax_backward(dA: Any, cache: np.ndarray) -> np.ndarray:
 
     Introduced in: book/03-backprop
     """
-    A = cache
-    dA = _check_dA(dA, A.shape)
+    return _softmax_backward(_check_dA(dA, cache.shape), cache)
+
+
+def _softmax_forward(Z: np.ndarray, overwrite: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    A = _softmax(Z)
+    return A, A
+
+
+def _softmax_backward(dA: np.ndarray, A: np.ndarray, overwrite: bool = False) -> np.ndarray:
     return A * (dA - (dA * A).sum(axis=-1, keepdims=True))
 
 
@@ -363,6 +422,20 @@ ACTIVATIONS: dict[str, Activation] = {
         "leaky_relu", leaky_relu, leaky_relu_derivative, leaky_relu_forward, leaky_relu_backward
     ),
     "softmax": Activation("softmax", softmax, None, softmax_forward, softmax_backward),
+}
+
+
+# The unchecked forward and backward of every activation, for Network: it checks its
+# input and parameters once per call, so its layers need not check theirs again. Each
+# takes ``overwrite=True`` when the caller owns the arrays passed in and is done with
+# them (the kernel may then reuse their memory; the numbers are the same).
+_KERNELS: dict[str, tuple[Callable[..., tuple[np.ndarray, Any]], Callable[..., np.ndarray]]] = {
+    "identity": (_identity_forward, _identity_backward),
+    "sigmoid": (_sigmoid_forward, _sigmoid_backward),
+    "tanh": (_tanh_forward, _tanh_backward),
+    "relu": (_relu_forward, _relu_backward),
+    "leaky_relu": (_leaky_relu_forward, _leaky_relu_backward),
+    "softmax": (_softmax_forward, _softmax_backward),
 }
 
 

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from descend.activations import _sigmoid_from_exp, softmax
+from descend.activations import _sigmoid_from_exp, _softmax
 from descend.errors import as_float_array, check_choice
 
 __all__ = [
@@ -47,7 +47,11 @@ def _outputs(out: Any, name: str, ndim: tuple[int, ...] = (1, 2)) -> np.ndarray:
 
 def _targets(y: Any, out: np.ndarray, out_name: str) -> np.ndarray:
     """Return ``y`` as a float array of ``out``'s shape and dtype, or say why it cannot be."""
-    y = as_float_array(y, "y")
+    return _match_targets(as_float_array(y, "y"), out, out_name)
+
+
+def _match_targets(y: np.ndarray, out: np.ndarray, out_name: str) -> np.ndarray:
+    """:func:`_targets` for a ``y`` already checked by ``as_float_array``."""
     given = y.shape
     if y.ndim == 1 and out.ndim == 2 and out.shape[1] == 1:
         y = y.reshape(-1, 1)  # labels (n,) for outputs (n, 1)
@@ -81,7 +85,15 @@ def mse(y_hat: Any, y: Any) -> tuple[float, np.ndarray]:
     Introduced in: book/02-forward
     """
     y_hat = _outputs(y_hat, "y_hat")
-    y = _targets(y, y_hat, "y_hat")
+    return _mse(y_hat, _targets(y, y_hat, "y_hat"))
+
+
+def _mse_targets(y: np.ndarray, y_hat: np.ndarray) -> np.ndarray:
+    return _match_targets(y, y_hat, "y_hat")
+
+
+def _mse(y_hat: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+    """:func:`mse` without the checks: ``y`` already has ``y_hat``'s shape and dtype."""
     diff = y_hat - y
     return float(np.mean(diff**2)), 2 * diff / diff.size
 
@@ -89,12 +101,17 @@ def mse(y_hat: Any, y: Any) -> tuple[float, np.ndarray]:
 # ---------------------------------------------------------------- binary classification
 
 
-def _check_probabilities(y: np.ndarray) -> None:
-    if y.min() < 0 or y.max() > 1:  # y is finite here: two reductions, no temporaries
+def _binary_targets(y: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """Labels for logits ``z`` from a ``y`` checked by ``as_float_array``; or say what is wrong."""
+    y = _match_targets(y, z, "logits")
+    # y is finite here: two reductions, no temporaries (ufunc.reduce: no method wrapper)
+    low, high = np.minimum.reduce(y, axis=None), np.maximum.reduce(y, axis=None)
+    if low < 0 or high > 1:
         raise ValueError(
             f"y must hold labels 0 or 1 (or probabilities in [0, 1]), got values from "
-            f"{y.min():g} to {y.max():g}"
+            f"{low:g} to {high:g}"
         )
+    return y
 
 
 def binary_cross_entropy(logits: Any, y: Any) -> tuple[float, np.ndarray]:
@@ -120,8 +137,11 @@ def binary_cross_entropy(logits: Any, y: Any) -> tuple[float, np.ndarray]:
     Introduced in: book/02-forward
     """
     z = _outputs(logits, "logits")
-    y = _targets(y, z, "logits")
-    _check_probabilities(y)
+    return _binary_cross_entropy(z, _binary_targets(as_float_array(y, "y"), z))
+
+
+def _binary_cross_entropy(z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+    """:func:`binary_cross_entropy` without the checks: ``y`` has ``z``'s shape and dtype."""
     e = np.exp(-np.abs(z))  # computed once for the loss and for sigma(z)
     loss = np.maximum(z, 0) - z * y + np.log1p(e)
     p = _sigmoid_from_exp(z, e)
@@ -153,8 +173,7 @@ def naive_binary_cross_entropy(logits: Any, y: Any) -> float:
     Introduced in: book/02-forward
     """
     z = _outputs(logits, "logits")
-    y = _targets(y, z, "logits")
-    _check_probabilities(y)
+    y = _binary_targets(as_float_array(y, "y"), z)
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         p = 1 / (1 + np.exp(-z))
         return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
@@ -182,14 +201,20 @@ def log_softmax(Z: Any) -> np.ndarray:
     Z = as_float_array(Z, "Z")
     if Z.ndim == 0:
         raise ValueError("log_softmax needs at least one axis of scores, got a single number")
+    return _log_softmax(Z)
+
+
+def _log_softmax(Z: np.ndarray) -> np.ndarray:
     shifted = Z - Z.max(axis=-1, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
 
-def _one_hot(y: Any, logits: np.ndarray) -> np.ndarray:
-    """Return targets ``Y`` of shape ``(n, k)`` from labels ``(n,)`` or one-hot rows ``(n, k)``."""
+def _one_hot(y: np.ndarray, logits: np.ndarray) -> np.ndarray:
+    """Return targets ``Y`` of shape ``(n, k)`` from labels ``(n,)`` or one-hot rows ``(n, k)``.
+
+    ``y`` has been checked by ``as_float_array(y, "y", ndim=(1, 2))``.
+    """
     n, k = logits.shape
-    y = as_float_array(y, "y", ndim=(1, 2))
     if y.ndim == 2:
         if y.shape != logits.shape:
             raise ValueError(
@@ -237,16 +262,29 @@ def softmax_cross_entropy(logits: Any, y: Any) -> tuple[float, np.ndarray]:
     Introduced in: book/02-forward
     """
     z = _outputs(logits, "logits", ndim=(2,))
-    Y = _one_hot(y, z)
+    return _softmax_cross_entropy(z, _one_hot(as_float_array(y, "y", ndim=(1, 2)), z))
+
+
+def _softmax_cross_entropy(z: np.ndarray, Y: np.ndarray) -> tuple[float, np.ndarray]:
+    """:func:`softmax_cross_entropy` without the checks: ``Y`` from :func:`_one_hot`."""
     n = z.shape[0]
-    loss = -np.sum(Y * log_softmax(z)) / n
-    return float(loss), (softmax(z) - Y) / n
+    loss = -np.sum(Y * _log_softmax(z)) / n
+    return float(loss), (_softmax(z) - Y) / n
 
 
 LOSSES: dict[str, Callable[[Any, Any], tuple[float, np.ndarray]]] = {
     "mse": mse,
     "binary_cross_entropy": binary_cross_entropy,
     "softmax_cross_entropy": softmax_cross_entropy,
+}
+
+
+# For Network, which checks the logits (finite) and y (as_float_array) once per call:
+# each loss's target check (shape, dtype, values) and its unchecked computation.
+_KERNELS: dict[str, tuple[Callable[..., np.ndarray], Callable[..., tuple[float, np.ndarray]]]] = {
+    "mse": (_mse_targets, _mse),
+    "binary_cross_entropy": (_binary_targets, _binary_cross_entropy),
+    "softmax_cross_entropy": (_one_hot, _softmax_cross_entropy),
 }
 
 
