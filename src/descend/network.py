@@ -12,6 +12,14 @@ numbered ``l = 1 .. L`` and the input as layer 0:
 In the code, ``W[l]`` and ``b[l]`` live in ``params["W{l}"]`` and ``params["b{l}"]``,
 and the backward pass fills ``grads`` with the same names.
 
+Checked once, computed by the layers' kernels: :meth:`Network.forward`,
+:meth:`Network.loss` and :meth:`Network.loss_and_grads` check the data and every
+parameter once per call (each mistake named: ``params['W2'] holds 1 non-finite
+value...``), then run the unchecked kernels behind the public functions of
+:mod:`descend.layers`, :mod:`descend.activations` and :mod:`descend.losses`
+(``_dense_forward`` behind ``dense_forward``, and so on): the same arithmetic, without
+checking again in every layer what the network has just checked or produced itself.
+
 Introduced in: book/01-initialize (built), book/02-forward (forward),
 book/03-backprop (backward)
 """
@@ -28,8 +36,8 @@ import numpy as np
 from descend import activations as _activations
 from descend import init as _init
 from descend import losses as _losses
-from descend.errors import as_float_array, check_choice, check_rng
-from descend.layers import dense_backward, dense_forward
+from descend.errors import all_finite, as_float_array, check_choice, check_finite, check_rng
+from descend.layers import _check_dZ, _dense_backward, _dense_forward
 
 __all__ = ["Network"]
 
@@ -116,10 +124,13 @@ class Network:
         for a in names:
             check_choice("Network(activation=...)", a, _activations.ACTIVATIONS, "activation")
         self.activation_names = tuple(names)
-        self._acts = [_activations.get(a) for a in names]
+        # the unchecked (forward, backward) of each hidden layer's activation: forward and
+        # loss_and_grads check the input and the parameters once, not in every layer
+        self._act_kernels = [_activations._KERNELS[a] for a in names]
 
         self.loss_name = check_choice("Network(loss=...)", loss, _losses.LOSSES, "loss")
         self._loss = _losses.get(loss)
+        self._loss_targets, self._loss_kernel = _losses._KERNELS[loss]
         if loss == "softmax_cross_entropy" and self.sizes[-1] < 2:
             raise ValueError(
                 "softmax_cross_entropy needs at least 2 outputs (one per class), got "
@@ -136,11 +147,15 @@ class Network:
         init_fn = self._initializer(initializer, rng)
 
         # Step 1, initialize: W[l] drawn from the initializer, b[l] = 0.
-        self.params: dict[str, np.ndarray] = {}
+        params = {}
+        # (name, shape) of W[l] and of b[l], layer by layer: what _layers checks
+        self._layout: list[tuple[tuple[str, tuple[int, int]], tuple[str, tuple[int]]]] = []
         for l in range(1, len(self.sizes)):
             shape = (self.sizes[l - 1], self.sizes[l])
-            self.params[f"W{l}"] = np.asarray(init_fn(shape, rng=rng), dtype=self.dtype)
-            self.params[f"b{l}"] = np.zeros(self.sizes[l], dtype=self.dtype)
+            params[f"W{l}"] = np.asarray(init_fn(shape, rng=rng), dtype=self.dtype)
+            params[f"b{l}"] = np.zeros(self.sizes[l], dtype=self.dtype)
+            self._layout.append(((f"W{l}", shape), (f"b{l}", (self.sizes[l],))))
+        self.params: dict[str, np.ndarray] = _in_one_block(params)
 
     def _initializer(self, initializer: Any, rng: Any) -> Callable[..., np.ndarray]:
         if callable(initializer):
@@ -191,7 +206,7 @@ class Network:
             f"initializer={self.initializer!r}{dtype}; {self.n_params} parameters)"
         )
 
-    # ------------------------------------------------------------ step 2: forward
+    # ------------------------------------------------------------ checks, once per call
 
     def _check_X(self, X: Any) -> np.ndarray:
         X = as_float_array(X, "X", ndim=2)
@@ -201,6 +216,89 @@ class Network:
                 f"inputs; pass X of shape (n, {self.sizes[0]})"
             )
         return X.astype(self.dtype, copy=False)
+
+    def _check_batch(self, X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+        X = self._check_X(X)
+        y = as_float_array(y, "y", ndim=(1, 2))
+        if y.shape[0] != X.shape[0]:
+            raise ValueError(
+                f"X has {X.shape[0]} rows but y has {y.shape[0]}; they must hold the same "
+                "examples, one per row"
+            )
+        if X.shape[0] == 0:
+            raise ValueError(f"X is empty (shape {X.shape}); a loss needs at least one example")
+        return X, y
+
+    def _layers(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """``[(W[1], b[1]), ..., (W[L], b[L])]`` from :attr:`params`, checked.
+
+        The usual case, the network's own float arrays with their shapes and finite,
+        costs a few comparisons and one dot product (``all_finite``); anything else (an
+        array a learner put in, of another dtype or shape, or with NaN) goes through
+        :meth:`_layers_checked`, which says what is wrong.
+        """
+        params, dtype = self.params, self.dtype
+        layers, arrays = [], []
+        for (wname, wshape), (bname, bshape) in self._layout:
+            W, b = params.get(wname), params.get(bname)
+            if not (
+                type(W) is np.ndarray
+                and type(b) is np.ndarray
+                and W.dtype is dtype
+                and b.dtype is dtype
+                and W.shape == wshape
+                and b.shape == bshape
+            ):
+                return self._layers_checked()
+            layers.append((W, b))
+            arrays += (W, b)
+        if not all_finite(arrays):
+            return self._layers_checked()  # which says where the NaN or infinity is
+        return layers
+
+    def _layers_checked(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """:meth:`_layers` the slow way: every parameter checked, each error naming it.
+
+        As the layers themselves would accept them: numbers of any float or integer
+        dtype (integers are converted), finite, ``W[l]`` of shape ``(width of A[l-1],
+        units)`` and ``b[l]`` of shape ``(units,)``.
+        """
+        layers = []
+        n_in = self.sizes[0]  # the width of A[l-1], the input of layer l
+        for l, ((wname, _), (bname, _)) in enumerate(self._layout, start=1):
+            for name in (wname, bname):
+                if name not in self.params:
+                    raise KeyError(
+                        f"params has no {name!r}; a network of sizes {list(self.sizes)} "
+                        f"has {', '.join(name for layer in self._layout for name, _ in layer)}"
+                    )
+            W = as_float_array(self.params[wname], f"params[{wname!r}]", finite=False)
+            b = as_float_array(self.params[bname], f"params[{bname!r}]", finite=False)
+            if W.ndim != 2 or W.shape[0] != n_in:
+                raise ValueError(
+                    f"params[{wname!r}] has shape {W.shape} but layer {l} takes {n_in} "
+                    f"inputs, so it needs shape ({n_in}, units) (as built: "
+                    f"{(self.sizes[l - 1], self.sizes[l])}); give it that shape, or build a "
+                    "Network with the sizes you want"
+                )
+            if b.shape != (W.shape[1],):
+                raise ValueError(
+                    f"params[{bname!r}] has shape {b.shape} but params[{wname!r}] has "
+                    f"{W.shape[1]} units (shape {W.shape}); it needs one entry per unit, "
+                    f"shape ({W.shape[1]},)"
+                )
+            for name, p in ((wname, W), (bname, b)):
+                check_finite(
+                    p,
+                    f"params[{name!r}]",
+                    "set it to finite numbers (after a run that diverged, build the network "
+                    "again or restore a copy of its parameters)",
+                )
+            layers.append((W, b))
+            n_in = W.shape[1]
+        return layers
+
+    # ------------------------------------------------------------ step 2: forward
 
     def forward(self, X: Any) -> tuple[np.ndarray, list]:
         """Push a batch through the network.
@@ -218,12 +316,16 @@ class Network:
 
         Introduced in: book/02-forward
         """
-        A = self._check_X(X)  # A[0] = X
+        return self._forward(self._check_X(X), self._layers())
+
+    def _forward(self, A: np.ndarray, layers: list) -> tuple[np.ndarray, list]:
+        # A[0] = X and the layers, checked by the caller
         cache = []
-        for l in range(1, self.n_layers + 1):
-            Z, dense_cache = dense_forward(A, self.params[f"W{l}"], self.params[f"b{l}"])
-            if l < self.n_layers:  # hidden layer: A[l] = g_l(Z[l])
-                A, act_cache = self._acts[l - 1].forward(Z)
+        last = len(layers)
+        for l, (W, b) in enumerate(layers, start=1):
+            Z, dense_cache = _dense_forward(A, W, b)  # Z[l] = A[l-1] @ W[l] + b[l]
+            if l < last:  # hidden layer: A[l] = g_l(Z[l]); Z[l] is needed no more
+                A, act_cache = self._act_kernels[l - 1][0](Z, overwrite=True)
             else:  # output layer: linear, Z[L] are the logits
                 A, act_cache = Z, None
             cache.append((dense_cache, act_cache))
@@ -248,14 +350,22 @@ class Network:
 
         Introduced in: book/03-backprop
         """
-        grads = {}
         dZ = as_float_array(dlogits, "dlogits", ndim=2, finite=False)  # dL/dZ[L]
-        for l in range(self.n_layers, 0, -1):
-            dense_cache, _ = cache[l - 1]
+        X, W = cache[-1][0]
+        _check_dZ(dZ, X, W)  # then every layer below gets a gradient of the right shape
+        return self._backward(dZ, cache, overwrite=False)
+
+    def _backward(self, dZ: np.ndarray, cache: list, overwrite: bool) -> dict[str, np.ndarray]:
+        # overwrite: the cache is this call's own (loss_and_grads), so the activations'
+        # backward may reuse the memory of what it no longer needs
+        grads = {}
+        for l in range(len(cache), 0, -1):
+            (A_prev, W), _ = cache[l - 1]
+            (wname, _), (bname, _) = self._layout[l - 1]
             # dL/dA[l-1] = dZ @ W[l].T,  dL/dW[l] = A[l-1].T @ dZ,  dL/db[l] = sum of dZ's rows
-            dA, grads[f"W{l}"], grads[f"b{l}"] = dense_backward(dZ, dense_cache)
+            dA, grads[wname], grads[bname] = _dense_backward(dZ, A_prev, W, need_dX=l > 1)
             if l > 1:  # dL/dZ[l-1] = dL/dA[l-1] * g'(Z[l-1]), through layer l-1's activation
-                dZ = self._acts[l - 2].backward(dA, cache[l - 2][1])
+                dZ = self._act_kernels[l - 2][1](dA, cache[l - 2][1], overwrite=overwrite)
         return {name: grads[name] for name in self.params}
 
     def loss_and_grads(self, X: Any, y: Any) -> tuple[float, dict[str, np.ndarray]]:
@@ -278,11 +388,19 @@ class Network:
         Introduced in: book/03-backprop
         """
         X, y = self._check_batch(X, y)
-        logits, cache = self.forward(X)  # forward
-        if not np.isfinite(logits).all():
+        if not (self._own("forward") and self._own("backward")):
+            # a subclass's (or a learner's) own forward or backward: used as they are
+            logits, cache = self.forward(X)
+            if not np.isfinite(logits).all():
+                return math.inf, {k: np.full_like(p, np.nan) for k, p in self.params.items()}
+            loss, dlogits = self._loss(logits, y)
+            return loss, self.backward(dlogits, cache)
+        logits, cache = self._forward(X, self._layers())  # forward
+        if not all_finite((logits,)):
             return math.inf, {k: np.full_like(p, np.nan) for k, p in self.params.items()}
-        loss, dlogits = self._loss(logits, y)
-        return loss, self.backward(dlogits, cache)  # backward
+        loss, dlogits = self._loss_kernel(logits, self._loss_targets(y, logits))
+        # backward; the cache is this call's own, so its arrays may be reused
+        return loss, self._backward(dlogits, cache, overwrite=True)
 
     def loss(self, X: Any, y: Any) -> float:
         """The mean loss on a batch (``inf`` if the logits overflowed).
@@ -290,20 +408,17 @@ class Network:
         Introduced in: book/02-forward
         """
         X, y = self._check_batch(X, y)
-        logits, _ = self.forward(X)
-        if not np.isfinite(logits).all():
+        if not self._own("forward"):
+            logits, _ = self.forward(X)
+            return math.inf if not np.isfinite(logits).all() else self._loss(logits, y)[0]
+        logits, _ = self._forward(X, self._layers())
+        if not all_finite((logits,)):
             return math.inf
-        return self._loss(logits, y)[0]
+        return self._loss_kernel(logits, self._loss_targets(y, logits))[0]
 
-    def _check_batch(self, X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
-        X = self._check_X(X)
-        y = as_float_array(y, "y", ndim=(1, 2))
-        if y.shape[0] != X.shape[0]:
-            raise ValueError(
-                f"X has {X.shape[0]} rows but y has {y.shape[0]}; they must hold the same "
-                "examples, one per row"
-            )
-        return X, y
+    def _own(self, method: str) -> bool:
+        """Whether ``method`` is still this class's own, not replaced in a subclass or object."""
+        return getattr(type(self), method) is _OWN_METHODS[method] and method not in vars(self)
 
     # ------------------------------------------------------------ predictions
 
@@ -396,5 +511,33 @@ class Network:
         Introduced in: book/01-initialize
         """
         other = _copy.copy(self)
-        other.params = {k: p.copy() for k, p in self.params.items()}
+        other.params = _in_one_block(self.params)
         return other
+
+
+def _in_one_block(params: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``params`` whose arrays are views of one block of memory, in order.
+
+    Only storage: each ``params[name]`` is still an array of its own shape, but one test
+    of the block for NaN and infinity covers them all (``errors.all_finite``), once per
+    call instead of once per array. Arrays of mixed dtypes, or other objects, are copied
+    one by one.
+    """
+    arrays = list(params.values())
+    if not arrays or not all(
+        type(p) is np.ndarray and p.dtype == arrays[0].dtype and p.dtype.kind == "f" for p in arrays
+    ):
+        return {name: _copy.copy(p) for name, p in params.items()}
+    block = np.empty(sum(p.size for p in arrays), dtype=arrays[0].dtype)
+    out, start = {}, 0
+    for name, p in params.items():
+        out[name] = block[start : start + p.size].reshape(p.shape)
+        out[name][...] = p
+        start += p.size
+    return out
+
+
+# Network's own forward and backward: loss_and_grads and loss use their unchecked
+# kernels only while these are in place, and call a replacement (a subclass's method, a
+# learner's patch, the exercises' guard) as it is.
+_OWN_METHODS = {"forward": Network.forward, "backward": Network.backward}
