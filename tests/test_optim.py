@@ -215,7 +215,7 @@ def _golden():
 GOLDEN_DATA, GOLDEN_PROBLEMS = _golden()
 
 
-def _replay(problem, optimizer, kwargs, steps, dtype=np.float64):
+def _replay(problem, optimizer, kwargs, steps, dtype=np.float64, update="step"):
     A, b_vec = np.array(problem["A"]), np.array(problem["b_vec"])
     c = problem["c"]
     theta = np.array(problem["theta0"])
@@ -237,7 +237,7 @@ def _replay(problem, optimizer, kwargs, steps, dtype=np.float64):
         for name, p in params.items():
             grads[name] = g_flat[i : i + p.size].reshape(p.shape).astype(dtype)
             i += p.size
-        opt.step(params, grads)
+        getattr(opt, update)(params, grads)
         traj.append(flat())
     return np.array(traj), params, opt
 
@@ -264,6 +264,48 @@ def test_matches_torch_golden_trajectory(case):
     assert np.max(np.abs(expected[-1] - expected[0])) > 0.1
     # torch fuses some multiply-adds; that differs in the last bit, hence a tiny atol
     np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-13)
+
+
+@pytest.mark.parametrize("case", GOLDEN_DATA["cases"], ids=_case_id)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_the_trusted_update_is_step_bit_for_bit(case, dtype):
+    # descend.train calls Optimizer._apply once the gradients' norm has shown them finite:
+    # the same arithmetic as step, without step's test for NaN
+    problem = GOLDEN_PROBLEMS[case["problem"]]
+    args = (problem, case["optimizer"], case["kwargs"], GOLDEN_DATA["steps"], dtype)
+    via_step, _, opt1 = _replay(*args)
+    via_apply, _, opt2 = _replay(*args, update="_apply")
+    np.testing.assert_array_equal(via_apply, via_step)
+    assert opt1.steps == opt2.steps == GOLDEN_DATA["steps"]
+
+
+def test_the_trusted_update_hands_anything_unusual_to_step():
+    # Optimizer._apply only skips the finiteness test: every other mistake is reported by
+    # step, in step's words, before any parameter moves
+    params = {"W": np.zeros((2, 2)), "b": np.zeros(2)}
+    cases = [
+        ({"W": np.ones((2, 2))}, ValueError, r"grads lacks \['b'\]"),
+        ({"W": np.ones((2, 2)), "b": np.ones(2), "c": np.ones(1)}, ValueError, "grads has extra"),
+        ({"W": np.ones((2, 3)), "b": np.ones(2)}, ValueError, r"grads\['W'\] has shape \(2, 3\)"),
+        ({"W": [[1.0, 1.0]] * 2, "b": np.ones(2)}, TypeError, r"grads\['W'\] is a list"),
+        ({"W": np.ones((2, 2)), "b": np.array(["a", "b"])}, TypeError, "dtype <U1"),
+    ]
+    for grads, error, message in cases:
+        opt = optim.Adam()
+        with pytest.raises(error, match=message):
+            opt._apply(params, grads)
+        assert opt.steps == 0 and not opt.state
+    np.testing.assert_array_equal(params["W"], 0.0)
+    with pytest.raises(TypeError, match=r"params\['W'\] is an array of dtype int64"):
+        optim.SGD()._apply({"W": np.zeros(2, dtype=int)}, {"W": np.ones(2)})
+    opt = optim.RMSprop()
+    opt._apply({"W": np.zeros((2, 2))}, {"W": np.ones((2, 2))})
+    with pytest.raises(ValueError, match=r"call opt.reset\(\)"):
+        opt._apply({"W": np.zeros((3, 2))}, {"W": np.ones((3, 2))})
+    # integer gradients are cast, as step casts them
+    params = {"x": np.array([1.0, 2.0])}
+    optim.SGD(lr=0.5)._apply(params, {"x": np.array([2, -2])})
+    np.testing.assert_array_equal(params["x"], [0.0, 3.0])
 
 
 def test_float32_parameters_stay_float32_and_track_the_float64_run():

@@ -685,6 +685,42 @@ def test_a_non_finite_gradient_caught_by_the_optimizer_names_the_step_and_loss()
     assert info.value.last_finite_loss == 0.03125
 
 
+def test_descend_optimizers_skip_the_second_nan_test_others_keep_their_step():
+    # train computes the gradients' norm anyway; when it is finite so is every gradient,
+    # and descend's own optimizers update through Optimizer._apply, which does not test
+    # them again. A replaced step (a subclass, an object's own) is always what is called.
+    calls = []
+
+    class Recording(ds.optim.SGD):
+        def _apply(self, params, grads):
+            calls.append("_apply")
+            super()._apply(params, grads)
+
+    class OwnStep(ds.optim.SGD):
+        def step(self, params, grads):
+            calls.append("step")
+            super().step(params, grads)
+
+    X, y = line_data(10)
+    a, b = LeastSquares(), LeastSquares()
+    train(a, X, y, Recording(lr=0.1), epochs=3)
+    assert calls == ["_apply"] * 3
+    calls.clear()
+    train(b, X, y, OwnStep(lr=0.1), epochs=3)
+    assert calls == ["step"] * 3
+    np.testing.assert_array_equal(a.params["w"], b.params["w"])
+    calls.clear()
+    patched = Recording(lr=0.1)
+    patched.step = lambda params, grads: calls.append("own step")
+    train(LeastSquares(), X, y, patched, epochs=2)
+    assert calls == ["own step"] * 2
+    # a norm that overflows with finite gradients goes through step, which updates
+    model = Linear(1e200)
+    h = train(model, *ONE, ds.optim.SGD(lr=1e-300), epochs=2)
+    assert h.grad_norms == [math.inf, math.inf]
+    assert model.params["w"][0] == -2 * (1e-300 * 1e200)
+
+
 def test_a_diverging_network_raises_once_without_warnings():
     X, y = moons()
     model = ds.Network([2, 32, 32, 1], activation="relu", loss="mse", rng=np.random.default_rng(2))

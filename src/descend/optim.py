@@ -77,7 +77,9 @@ def _lerp(start: np.ndarray, end: np.ndarray, weight: float) -> np.ndarray:
     the two libraries round alike.
     """
     if abs(weight) < 0.5:
-        start += weight * (end - start)
+        diff = np.subtract(end, start)
+        diff *= weight  # weight * (end - start), computed in one buffer
+        start += diff
     else:
         start[...] = end - (end - start) * (1.0 - weight)
     return start
@@ -166,7 +168,6 @@ class Optimizer:
         Introduced in: book/05-update
         """
         check_same_keys_and_shapes(params, grads)
-        checked = []
         for key in params:
             theta, g = params[key], grads[key]
             if not isinstance(theta, np.ndarray) or theta.dtype.kind != "f":
@@ -202,12 +203,47 @@ class Optimizer:
                     f"a {key!r} of shape {st['shape']}; call opt.reset() before using the "
                     "optimizer on a new model"
                 )
-            # the arithmetic happens in the parameter's dtype
-            checked.append((key, theta, g.astype(theta.dtype, copy=False)))
-        for key, theta, g in checked:
-            st = self.state.get(key)
+        self._update_all(params, grads)
+
+    def _apply(self, params: Mapping[str, np.ndarray], grads: Mapping[str, np.ndarray]) -> None:
+        """:meth:`step` for gradients the caller knows to be finite, without testing them again.
+
+        :func:`descend.train.train` calls it after computing the gradients' norm (a finite
+        norm means every gradient is finite), and only for an optimizer whose ``step`` is
+        this class's. Names, shapes and types are still checked, cheaply; anything unusual
+        is handed to :meth:`step`, which says what is wrong.
+        """
+        if type(grads) is not dict or len(grads) != len(params):
+            self.step(params, grads)
+            return
+        state = self.state
+        for key, theta in params.items():
+            g = grads.get(key)
+            st = state.get(key)
+            if not (
+                type(theta) is np.ndarray
+                and theta.dtype.kind == "f"
+                and type(g) is np.ndarray
+                and g.dtype.kind in "fiu"
+                and g.shape == theta.shape
+                and (st is None or st["shape"] == theta.shape)
+            ):
+                self.step(params, grads)
+                return
+        self._update_all(params, grads)
+
+    def _update_all(
+        self, params: Mapping[str, np.ndarray], grads: Mapping[str, np.ndarray]
+    ) -> None:
+        """Update every parameter in place; ``params`` and ``grads`` have been checked."""
+        state = self.state
+        for key, theta in params.items():
+            g = grads[key]
+            if g.dtype is not theta.dtype:  # the arithmetic happens in the parameter's dtype
+                g = g.astype(theta.dtype, copy=False)
+            st = state.get(key)
             if st is None:
-                st = self.state[key] = {"shape": theta.shape, "step": 0}
+                st = state[key] = {"shape": theta.shape, "step": 0}
                 self._init_state(theta, st)
             st["step"] += 1
             self._update(theta, g, st)
@@ -565,11 +601,16 @@ class Adam(Optimizer):
         if self.amsgrad:
             v_max = state.setdefault("max_exp_avg_sq", np.zeros_like(theta))
             np.maximum(v_max, v, out=v_max)
-            denom = np.sqrt(v_max) / bias_correction2**0.5
+            denom = np.sqrt(v_max)
         else:
-            denom = np.sqrt(v) / bias_correction2**0.5
+            denom = np.sqrt(v)
+        # torch's operations in torch's order, sqrt(v) / sqrt(bc2) + eps, then
+        # theta += -step_size * m / denom, each in place on one buffer
+        denom /= bias_correction2**0.5
         denom += self.eps
-        theta += -step_size * m / denom
+        update = np.multiply(m, -step_size)
+        update /= denom
+        theta += update
 
 
 class AdamW(Adam):

@@ -37,6 +37,7 @@ import numpy as np
 from descend.data import minibatches
 from descend.errors import (
     DivergenceError,
+    all_finite,
     as_float_array,
     check_bool,
     check_choice,
@@ -46,6 +47,7 @@ from descend.errors import (
     check_rng,
     check_same_length,
 )
+from descend.optim import Optimizer
 
 __all__ = [
     "History",
@@ -337,6 +339,13 @@ def train(
 
     params = model.params
     keep_best = restore_best and patience is not None
+    # descend's own optimizers skip step()'s test of the gradients for NaN and infinity
+    # once the gradient's norm, computed anyway, has shown them finite (see _update)
+    trusted = (
+        isinstance(optimizer, Optimizer)
+        and type(optimizer).step is Optimizer.step
+        and "step" not in vars(optimizer)
+    )
     history = History()
     with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported below
         # 1 initialize happened before: record where the parameters start
@@ -368,7 +377,8 @@ def train(
                 # 4 gradient: its length says how steep the loss is here
                 grad_norm = _norm(grads)
                 # 5 update: every parameter a step against its gradient, in place
-                _update(optimizer, params, grads, step, lr, loss)
+                finite = trusted and math.isfinite(grad_norm)  # then so is every gradient
+                _update(optimizer, params, grads, step, lr, loss, grads_finite=finite)
                 last_loss = loss
                 history.step_losses.append(loss)
                 history.grad_norms.append(grad_norm)
@@ -758,8 +768,13 @@ def _set_lr(optimizer: Any, schedule: Callable[[int], float], t: int) -> None:
 
 
 def _norm(grads: Mapping[str, np.ndarray]) -> float:
-    """The Euclidean norm of all gradients together, as if stacked in one vector."""
-    return math.sqrt(sum(float(np.square(g).sum()) for g in grads.values()))
+    """The Euclidean norm of all gradients together, as if stacked in one vector.
+
+    It is finite only if every gradient is (NaN and infinity propagate through the sum of
+    squares); an infinite norm may also be an overflow of finite gradients.
+    """
+    # np.add.reduce is what ndarray.sum calls, without the method's Python wrapper
+    return math.sqrt(sum(float(np.add.reduce(np.square(g), axis=None)) for g in grads.values()))
 
 
 def _update(
@@ -770,20 +785,24 @@ def _update(
     lr: float,
     loss: float,
     what: str = "parameter",
+    grads_finite: bool = False,
 ) -> None:
     """``optimizer.step``, then check that every parameter is still finite.
 
     ``what`` names the culprit in the error: ``"parameter"`` (followed by the
     parameter's name) in :func:`train`, ``"point"`` in :func:`minimize`.
+    ``grads_finite`` says the caller has found every gradient finite and the optimizer
+    is one of descend's own with its ``step`` in place: ``Optimizer._apply`` then makes
+    the step without testing the gradients again (``step`` would raise on a NaN).
     """
     try:
-        optimizer.step(params, grads)
+        if grads_finite:
+            optimizer._apply(params, grads)
+        else:
+            optimizer.step(params, grads)
     except DivergenceError as exc:  # a non-finite gradient, caught by the optimizer
         raise DivergenceError(step, lr, loss, what=exc.what, value=exc.value) from exc
-    # A sum is finite only if every term is (NaN and infinity propagate), so one sum per
-    # parameter settles the usual case; only a non-finite total (or an overflow, which
-    # the callers' np.errstate silences) needs the search for the culprit below.
-    if math.isfinite(sum(float(np.add.reduce(p, axis=None)) for p in params.values())):
+    if all_finite(params.values()):  # the usual case, settled quickly
         return
     for name, value in params.items():
         if not np.isfinite(value).all():
