@@ -143,7 +143,8 @@ def sigmoid(Z: Any) -> np.ndarray:
 
 def _sigmoid_from_exp(Z: np.ndarray, e: np.ndarray) -> np.ndarray:
     """``sigma(Z)`` given ``e = exp(-|Z|)``; ``losses.binary_cross_entropy`` needs ``e`` too."""
-    return np.where(Z >= 0, 1 / (1 + e), e / (1 + e))
+    d = 1 + e
+    return np.where(Z >= 0, 1 / d, e / d)
 
 
 def sigmoid_derivative(Z: Any) -> np.ndarray:

@@ -209,6 +209,14 @@ class Network:
     # ------------------------------------------------------------ checks, once per call
 
     def _check_X(self, X: Any) -> np.ndarray:
+        if (
+            type(X) is np.ndarray
+            and X.dtype is self.dtype
+            and X.ndim == 2
+            and X.shape[1] == self.sizes[0]
+            and all_finite((X,))
+        ):
+            return X  # the usual case: a few comparisons and one dot product
         X = as_float_array(X, "X", ndim=2)
         if X.shape[1] != self.sizes[0]:
             raise ValueError(

@@ -168,6 +168,7 @@ class Optimizer:
         Introduced in: book/05-update
         """
         check_same_keys_and_shapes(params, grads)
+        checked = []
         for key in params:
             theta, g = params[key], grads[key]
             if not isinstance(theta, np.ndarray) or theta.dtype.kind != "f":
@@ -203,7 +204,8 @@ class Optimizer:
                     f"a {key!r} of shape {st['shape']}; call opt.reset() before using the "
                     "optimizer on a new model"
                 )
-        self._update_all(params, grads)
+            checked.append((key, theta, g))
+        self._update_all(checked)
 
     def _apply(self, params: Mapping[str, np.ndarray], grads: Mapping[str, np.ndarray]) -> None:
         """:meth:`step` for gradients the caller knows to be finite, without testing them again.
@@ -217,28 +219,27 @@ class Optimizer:
             self.step(params, grads)
             return
         state = self.state
+        checked = []
         for key, theta in params.items():
             g = grads.get(key)
             st = state.get(key)
             if not (
                 type(theta) is np.ndarray
-                and theta.dtype.kind == "f"
                 and type(g) is np.ndarray
-                and g.dtype.kind in "fiu"
                 and g.shape == theta.shape
+                and theta.dtype.kind == "f"
+                and g.dtype.kind in "fiu"
                 and (st is None or st["shape"] == theta.shape)
             ):
                 self.step(params, grads)
                 return
-        self._update_all(params, grads)
+            checked.append((key, theta, g))
+        self._update_all(checked)
 
-    def _update_all(
-        self, params: Mapping[str, np.ndarray], grads: Mapping[str, np.ndarray]
-    ) -> None:
-        """Update every parameter in place; ``params`` and ``grads`` have been checked."""
+    def _update_all(self, checked: list[tuple[str, np.ndarray, np.ndarray]]) -> None:
+        """Update every ``(name, parameter, gradient)`` in place: all have been checked."""
         state = self.state
-        for key, theta in params.items():
-            g = grads[key]
+        for key, theta, g in checked:
             if g.dtype is not theta.dtype:  # the arithmetic happens in the parameter's dtype
                 g = g.astype(theta.dtype, copy=False)
             st = state.get(key)

@@ -773,8 +773,11 @@ def _norm(grads: Mapping[str, np.ndarray]) -> float:
     It is finite only if every gradient is (NaN and infinity propagate through the sum of
     squares); an infinite norm may also be an overflow of finite gradients.
     """
-    # np.add.reduce is what ndarray.sum calls, without the method's Python wrapper
-    return math.sqrt(sum(float(np.add.reduce(np.square(g), axis=None)) for g in grads.values()))
+    total = 0.0
+    for g in grads.values():
+        # np.add.reduce is what ndarray.sum calls, without the method's Python wrapper
+        total += float(np.add.reduce(np.square(g), axis=None))
+    return math.sqrt(total)
 
 
 def _update(
