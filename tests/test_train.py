@@ -398,6 +398,19 @@ def test_divergence_on_a_quadratic_with_lr_above_two_over_lambda():
     )
 
 
+def test_divergence_shows_in_jupyter_as_its_message_without_library_frames():
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+
+    shell = InteractiveShell.instance()
+    shell.user_ns.update(train=train, Quadratic=Quadratic, PlainSGD=PlainSGD, ONE=ONE)
+    with capture_output() as out:
+        shell.run_cell("train(Quadratic(1.0, lam=2.0), *ONE, PlainSGD(1.5), epochs=1000)")
+    shown = out.stdout + out.stderr
+    assert "DivergenceError: training loss became inf at step 512 (lr=1.5" in shown
+    assert "train.py" not in shown and "Traceback" not in shown  # no paths, no frames
+
+
 def test_divergence_found_by_a_batch_loss_at_its_step():
     # w0 = 2: w_t = 2 (-2)^t, L_t = 2^(2t+2) overflows at t = 511, the second step of
     # epoch 256 (two examples, batches of one), so a batch loss finds it

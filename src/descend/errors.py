@@ -70,6 +70,15 @@ class DivergenceError(ArithmeticError):
             f"lr={self.lr / 10:g}), standardise the inputs, or check the data for huge values"
         )
 
+    def _render_traceback_(self) -> list[str]:
+        """How IPython and Jupyter show the error: its message, without the library's frames.
+
+        The message already says where the run diverged and what to try; the frames
+        inside ``descend`` would only bury it (and print the machine's paths on the
+        website). ``import traceback; traceback.print_exception(err)`` shows them all.
+        """
+        return [f"DivergenceError: {self}"]
+
 
 def as_float_array(
     x: Any, name: str, ndim: int | Iterable[int] | None = None, finite: bool = True
