@@ -443,7 +443,7 @@ def book_section(page: Page, data: dict[str, Any] | None, explorers: dict[str, A
             "",
         )
     page.target(
-        "Book: every chapter executes in (wall time in the build, this busy machine)",
+        "Book: every chapter executes in (wall time in the build, on this shared machine)",
         f"< {TARGETS['chapter_s']:.0f} s",
         f"slowest {_s(slowest['seconds'])} ({Path(slowest['notebook']).name})" if slowest else "",
         slowest["seconds"] < TARGETS["chapter_s"] if slowest else None,
