@@ -315,8 +315,8 @@ def speedup_section(page: Page, data: dict[str, Any] | None) -> None:
         "calls a private kernel (`_dense_forward`, `_tanh_backward`, "
         "`_binary_cross_entropy`, ...) holding the unchanged arithmetic.",
         "* `network.Network`: `forward`, `loss` and `loss_and_grads` check the data and "
-        "every parameter once per call, then run the kernels. The parameters are views of "
-        "one block, so one `errors.all_finite` (a dot product) covers them; a parameter a "
+        "every parameter once per call (`errors.all_finite`: one dot product per array), "
+        "then run the kernels; a parameter a "
         "learner replaced or broke takes the slow path, whose error names it.",
         "* `train`: descend's own optimizers (with `step` not overridden) update through "
         "`Optimizer._apply`, which skips only the NaN test, once the gradients' norm is "

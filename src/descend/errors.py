@@ -158,28 +158,17 @@ def all_finite(arrays: Iterable[np.ndarray]) -> bool:
     """Whether every array holds only finite numbers (no NaN, no infinity).
 
     Fast for float arrays: one dot product ``a . a`` per array, since a sum of squares is
-    finite only if every term is (NaN and infinity propagate). Views of one block of
-    memory no larger than all the arrays together (a Network's parameters) are tested
-    through the block, once. Only when the total is not finite (a NaN or infinity, or
-    just a sum too large for the float type) are the arrays tested element by element,
-    which settles it.
+    finite only if every term is (NaN and infinity propagate). Only when the total is not
+    finite (a NaN or infinity, or just a sum too large for the float type) are the arrays
+    tested element by element, which settles it.
     """
     arrays = tuple(arrays)
-    total, size = 0.0, 0
+    total = 0.0
     for a in arrays:
         if type(a) is not np.ndarray or a.dtype.kind != "f":
             total = math.nan  # not a float array: tested element by element below
             break
-        size += a.size
-    else:
-        tested = None  # the block of the views tested last
-        for a in arrays:
-            block = a.base
-            if block is not None and block is tested:
-                continue
-            if type(block) is np.ndarray and block.dtype is a.dtype and block.size <= size:
-                tested = a = block  # holds a's numbers (any others can only raise a false alarm)
-            total += float(np.vdot(a, a))  # np.vdot: one BLAS call, no temporary array
+        total += float(np.vdot(a, a))  # np.vdot: one BLAS call, no temporary array
     if math.isfinite(total):
         return True
     # logical_and.reduce: np.all's and ndarray.all's Python wrappers cost more than the test

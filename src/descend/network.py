@@ -155,7 +155,7 @@ class Network:
             params[f"W{l}"] = np.asarray(init_fn(shape, rng=rng), dtype=self.dtype)
             params[f"b{l}"] = np.zeros(self.sizes[l], dtype=self.dtype)
             self._layout.append(((f"W{l}", shape), (f"b{l}", (self.sizes[l],))))
-        self.params: dict[str, np.ndarray] = _in_one_block(params)
+        self.params: dict[str, np.ndarray] = params
 
     def _initializer(self, initializer: Any, rng: Any) -> Callable[..., np.ndarray]:
         if callable(initializer):
@@ -241,7 +241,7 @@ class Network:
         """``[(W[1], b[1]), ..., (W[L], b[L])]`` from :attr:`params`, checked.
 
         The usual case, the network's own float arrays with their shapes and finite,
-        costs a few comparisons and one dot product (``all_finite``); anything else (an
+        costs a few comparisons and one dot product per array (``all_finite``); anything else (an
         array a learner put in, of another dtype or shape, or with NaN) goes through
         :meth:`_layers_checked`, which says what is wrong.
         """
@@ -519,30 +519,8 @@ class Network:
         Introduced in: book/01-initialize
         """
         other = _copy.copy(self)
-        other.params = _in_one_block(self.params)
+        other.params = {k: p.copy() for k, p in self.params.items()}
         return other
-
-
-def _in_one_block(params: dict[str, Any]) -> dict[str, Any]:
-    """A copy of ``params`` whose arrays are views of one block of memory, in order.
-
-    Only storage: each ``params[name]`` is still an array of its own shape, but one test
-    of the block for NaN and infinity covers them all (``errors.all_finite``), once per
-    call instead of once per array. Arrays of mixed dtypes, or other objects, are copied
-    one by one.
-    """
-    arrays = list(params.values())
-    if not arrays or not all(
-        type(p) is np.ndarray and p.dtype == arrays[0].dtype and p.dtype.kind == "f" for p in arrays
-    ):
-        return {name: _copy.copy(p) for name, p in params.items()}
-    block = np.empty(sum(p.size for p in arrays), dtype=arrays[0].dtype)
-    out, start = {}, 0
-    for name, p in params.items():
-        out[name] = block[start : start + p.size].reshape(p.shape)
-        out[name][...] = p
-        start += p.size
-    return out
 
 
 # Network's own forward and backward: loss_and_grads and loss use their unchecked
