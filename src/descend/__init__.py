@@ -54,6 +54,7 @@ _NAMES = {
     "numerical_gradient": "gradcheck",
     "relative_error": "gradcheck",
     "Surface": "surfaces",
+    "glue": "gluing",
 }
 
 __all__ = sorted([*SUBMODULES, *_NAMES, "fit"])
