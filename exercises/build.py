@@ -4,7 +4,7 @@ Every generated file is written from the set sources in ``exercises/sets/``; nev
 edit one by hand. ``python -m exercises build`` writes them, ``python -m exercises
 build --check`` fails when one differs from what the sources give (a test runs it).
 
-    exercises/student/NN-slug.ipynb     the learner's notebook: stubs + public checks
+    exercises/student/exercises-NN-slug.ipynb   the learner's notebook: stubs + public checks
     exercises/solutions/NN-slug.ipynb   the same with the solutions (run by nbval)
     book/exercises/index.md             the book's Exercises part
     book/exercises/NN-slug.md           one page per set (links to the notebook)
@@ -307,8 +307,8 @@ def set_page(ex: ExerciseSet) -> str:
 {ex.summary} It goes with the chapter {{doc}}`../{Path(ex.chapter).stem}`.
 
 Download the notebook:
-{{download}}`exercises-{ex.name}.ipynb <../../exercises/student/{ex.name}.ipynb>`
-(or open `exercises/student/{ex.name}.ipynb` in your copy of the repository). It
+{{download}}`{student_path(ex).name} <../../exercises/student/{student_path(ex).name}>`
+(or open `exercises/student/{student_path(ex).name}` in your copy of the repository). It
 needs the course package installed (the README's first command).
 
 | Exercise | What you do | Function | Kind | Points |
@@ -413,11 +413,17 @@ Instructors: see the {{doc}}`instructor-guide`.
 # --------------------------------------------------------------------- outputs
 
 
+def student_path(ex: ExerciseSet) -> Path:
+    """The learner's notebook, ``exercises-NN-slug.ipynb``: downloaded from the website it
+    must not take the name of the chapter's own notebook, ``NN-slug.ipynb``."""
+    return STUDENT_DIR / f"exercises-{ex.name}.ipynb"
+
+
 def outputs(sets: dict[int, ExerciseSet]) -> dict[Path, str]:
     """Every generated file and its content."""
     files: dict[Path, str] = {BOOK_DIR / "index.md": index_page(sets)}
     for ex in sets.values():
-        files[STUDENT_DIR / f"{ex.name}.ipynb"] = nbformat.writes(notebook(ex, False)) + "\n"
+        files[student_path(ex)] = nbformat.writes(notebook(ex, False)) + "\n"
         files[SOLUTION_DIR / f"{ex.name}.ipynb"] = nbformat.writes(notebook(ex, True)) + "\n"
         files[BOOK_DIR / f"{ex.name}.md"] = set_page(ex)
     return files

@@ -62,3 +62,12 @@ def test_chapter_installs_the_course_when_missing(path: Path):
     assert urls and all(u.removesuffix(".git") == REPO_URL for u in urls), (
         f"{path.name}: the install cell must use the repository url of _config.yml ({REPO_URL})"
     )
+
+
+def test_downloaded_notebooks_have_distinct_names():
+    """A learner who downloads chapter 5 and exercise set 5 gets two files, not one twice."""
+    pages = "".join(p.read_text(encoding="utf-8") for p in (ROOT / "book").rglob("*.md"))
+    downloads = [Path(t).name for t in re.findall(r"\{download\}`[^`<]*<([^>`]+)>`", pages)]
+    chapters = {p.name for p in BOOK_NOTEBOOKS}
+    assert len(downloads) >= 7 and len(set(downloads)) == len(downloads), downloads
+    assert not set(downloads) & chapters, set(downloads) & chapters

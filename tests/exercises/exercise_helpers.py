@@ -15,7 +15,7 @@ def solution_notebook(ex: model.ExerciseSet) -> nbformat.NotebookNode:
 
 
 def student_notebook(ex: model.ExerciseSet) -> nbformat.NotebookNode:
-    return nbformat.read(build.STUDENT_DIR / f"{ex.name}.ipynb", as_version=4)
+    return nbformat.read(build.student_path(ex), as_version=4)
 
 
 def cell(nb: nbformat.NotebookNode, cell_id: str) -> nbformat.NotebookNode:
