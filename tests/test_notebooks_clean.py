@@ -71,3 +71,29 @@ def test_downloaded_notebooks_have_distinct_names():
     chapters = {p.name for p in BOOK_NOTEBOOKS}
     assert len(downloads) >= 7 and len(set(downloads)) == len(downloads), downloads
     assert not set(downloads) & chapters, set(downloads) & chapters
+
+
+TYPED_NUMBER = re.compile(r"(?i)\b(chapters?|sections?|§)\s*\d+(\.\d+)*\b")
+
+
+def _book_texts():
+    for p in sorted((ROOT / "book").rglob("*.md")):
+        yield p.relative_to(ROOT).as_posix(), p.read_text(encoding="utf-8")
+    for p in BOOK_NOTEBOOKS:
+        for i, c in enumerate(json.loads(p.read_text(encoding="utf-8"))["cells"]):
+            yield f"{p.relative_to(ROOT).as_posix()} cell {i}", "".join(c["source"])
+
+
+def test_no_typed_chapter_or_section_numbers():
+    """Sphinx numbers the chapters: a typed "chapter 5" goes stale when one is added."""
+    typed = [
+        f"{where}: {m.group(0)!r}"
+        for where, text in _book_texts()
+        for m in TYPED_NUMBER.finditer(text)
+    ]
+    assert not typed, (
+        "write {numref}`Chapter %s <ch-update>` (a label above the chapter's title), not "
+        "a typed number:\n" + "\n".join(typed)
+    )
+    assert not TYPED_NUMBER.search("{numref}`Chapter %s <ch-update>`")
+    assert TYPED_NUMBER.search("as chapter 5 showed") and TYPED_NUMBER.search("section 6.13")
