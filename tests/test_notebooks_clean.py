@@ -97,3 +97,13 @@ def test_no_typed_chapter_or_section_numbers():
     )
     assert not TYPED_NUMBER.search("{numref}`Chapter %s <ch-update>`")
     assert TYPED_NUMBER.search("as chapter 5 showed") and TYPED_NUMBER.search("section 6.13")
+
+
+def test_one_citation_style():
+    """Every citation is author-year, {cite:p} or {cite:t}, linked to the References page."""
+    other = [
+        f"{where}: {m.group(0)}"
+        for where, text in _book_texts()
+        for m in re.finditer(r"\{(footcite|footbibliography|footcite:\w+|cite)\}", text)
+    ]
+    assert not other, "cite papers with {cite:p}`key` or {cite:t}`key`:\n" + "\n".join(other)
