@@ -181,7 +181,7 @@ def test_binary_labels_must_be_probabilities():
 
 def test_class_labels_must_be_integers_in_range():
     z = np.zeros((2, 3))
-    with pytest.raises(ValueError, match=r"integer class labels 0 to 2 .*k=3.*got 3 at index 1, outside"):
+    with pytest.raises(ValueError, match=r"labels 0 to 2 .*k=3.*got 3 at index 1, outside"):
         losses.softmax_cross_entropy(z, np.array([0, 3]))
     with pytest.raises(ValueError, match="labels 0 to 2 .*got 0.5 at index 0, not a whole number"):
         losses.softmax_cross_entropy(z, np.array([0.5, 1]))
