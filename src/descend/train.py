@@ -295,9 +295,7 @@ def train(
     rules = _StoppingRules(
         epochs, patience, min_delta, restore_best, loss_tol, grad_tol, val is not None
     )
-    _check_callbacks(schedule, schedule_per, on_step, on_epoch)
-    if snapshot_every is not None:
-        snapshot_every = check_int(snapshot_every, "snapshot_every", 1, hint=" (epochs)")
+    snapshot_every = _check_hooks(schedule, schedule_per, on_step, on_epoch, snapshot_every)
 
     params, history = model.params, History()
     with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported below
@@ -810,13 +808,19 @@ def _check_validation(X_val: Any, y_val: Any) -> tuple[np.ndarray, np.ndarray] |
     return None if X_val is None else _check_data(X_val, y_val, "X_val", "y_val")
 
 
-def _check_callbacks(schedule: Any, schedule_per: Any, on_step: Any, on_epoch: Any) -> None:
+def _check_hooks(
+    schedule: Any, schedule_per: Any, on_step: Any, on_epoch: Any, snapshot_every: Any
+) -> int | None:
+    """Check what train calls or keeps along the way; return ``snapshot_every``, checked."""
     if schedule is not None and not callable(schedule):
         raise TypeError(f"schedule must be a function t -> lr, got {type(schedule).__name__}")
     check_choice("schedule_per", schedule_per, ("epoch", "step"), "schedule interval")
     for cb, name in ((on_step, "on_step"), (on_epoch, "on_epoch")):
         if cb is not None and not callable(cb):
             raise TypeError(f"{name} must be a function of one Progress argument or None")
+    if snapshot_every is None:
+        return None
+    return check_int(snapshot_every, "snapshot_every", 1, hint=" (epochs)")
 
 
 def _finite_loss(loss: Any, what: str, step: int, lr: float, last_loss: float) -> float:
