@@ -269,7 +269,7 @@ class Network:
 
     def _activation(self, l: int) -> _activations.Activation:
         """The activation ``g_l`` of hidden layer ``l``, looked up by name now."""
-        return _activations.get(self.activation_names[l - 1])
+        return _activations.ACTIVATIONS[self.activation_names[l - 1]]
 
     # ------------------------------------------------------------ step 2: forward
 
@@ -358,7 +358,7 @@ class Network:
         y = self._check_y(y, len(logits))
         if not np.isfinite(logits).all():
             return math.inf, {k: np.full_like(p, np.nan) for k, p in self.params.items()}
-        loss, dlogits = _losses.get(self.loss_name)(logits, y)
+        loss, dlogits = _losses.LOSSES[self.loss_name](logits, y)
         return loss, self.backward(dlogits, cache)  # 3 backprop
 
     def loss(self, X: Any, y: Any) -> float:
@@ -370,7 +370,7 @@ class Network:
         y = self._check_y(y, len(logits))
         if not np.isfinite(logits).all():
             return math.inf
-        return _losses.get(self.loss_name)(logits, y)[0]
+        return _losses.LOSSES[self.loss_name](logits, y)[0]
 
     # ------------------------------------------------------------ predictions
 

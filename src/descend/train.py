@@ -851,7 +851,7 @@ def _norm(grads: Mapping[str, np.ndarray]) -> float:
     It is finite only if every gradient is (NaN and infinity propagate through the sum of
     squares); an infinite norm may also be an overflow of finite gradients.
     """
-    return math.sqrt(sum(float(np.sum(np.square(g))) for g in grads.values()))
+    return math.sqrt(sum(float((g**2).sum()) for g in grads.values()))
 
 
 def _update(
