@@ -334,3 +334,25 @@ def test_running_example_is_a_fixed_split_of_two_moons():
     assert all(np.array_equal(a, b) for a, b in zip(again, (X_tr, y_tr, X_val, y_val), strict=True))
     other = data.running_example(seed=1)
     assert not np.array_equal(other[0], X_tr)
+
+
+def test_a_standard_deviation_that_rounds_to_zero_or_overflows_is_refused():
+    # not constant (the values differ), yet the squares of the differences underflow:
+    # dividing by the standard deviation would give inf
+    tiny = np.array([[1e-320, 1.0], [2e-320, 2.0], [3e-320, 3.0]])
+    with pytest.raises(ValueError) as err:
+        data.Standardizer().fit(tiny)
+    assert str(err.value) == (
+        "the standard deviation of column(s) [0] of X rounds to 0 in float64 arithmetic, so "
+        "standardising would give inf or NaN; rescale the data first (multiply it by a large "
+        "power of 10)"
+    )
+    with pytest.raises(ValueError) as err:
+        data.Standardizer().fit(np.array([1e200, -1e200, 3e200]))
+    assert str(err.value) == (
+        "the standard deviation of X overflows to inf in float64 arithmetic, so standardising "
+        "would give inf or NaN; rescale the data first (divide it by a large power of 10)"
+    )
+    # rescaled as the message says, the same column is fine
+    rescaled = tiny * [1e300, 1.0]
+    assert np.all(np.isfinite(data.Standardizer().fit_transform(rescaled)))

@@ -181,10 +181,18 @@ def test_binary_labels_must_be_probabilities():
 
 def test_class_labels_must_be_integers_in_range():
     z = np.zeros((2, 3))
-    with pytest.raises(ValueError, match=r"integer class labels 0 to 2 .*k=3.*from 0 to 3"):
+    with pytest.raises(ValueError, match=r"labels 0 to 2 .*k=3.*got 3 at index 1, outside"):
         losses.softmax_cross_entropy(z, np.array([0, 3]))
-    with pytest.raises(ValueError, match="integer class labels"):
+    with pytest.raises(ValueError, match="labels 0 to 2 .*got 0.5 at index 0, not a whole number"):
         losses.softmax_cross_entropy(z, np.array([0.5, 1]))
+    # a label of 1.5 with 3 classes lies between 0 and 2: it is named for what it is
+    z3 = np.zeros((3, 3))
+    with pytest.raises(ValueError) as err:
+        losses.softmax_cross_entropy(z3, np.array([1, 1.5, 2]))
+    assert str(err.value) == (
+        "y must hold integer class labels 0 to 2 (logits has k=3 columns), "
+        "got 1.5 at index 1, not a whole number"
+    )
     with pytest.raises(ValueError, match="y has 3 labels but logits has 2 rows"):
         losses.softmax_cross_entropy(z, np.array([0, 1, 2]))
     with pytest.raises(ValueError, match="each row of y must be one-hot"):

@@ -421,8 +421,13 @@ def test_bad_set_params_and_backward():
     with pytest.raises(ValueError, match=r"vector must have 1 dimension"):
         net.set_params(np.zeros((13, 1)))
     _, cache = net.forward(np.ones((4, 2)))
-    with pytest.raises(ValueError, match=r"dZ has shape \(4, 2\) but the layer's output Z has"):
+    # the gradient is named as the caller knows it: dlogits, not a layer's dZ
+    with pytest.raises(ValueError) as err:
         net.backward(np.ones((4, 2)), cache)
+    assert str(err.value) == (
+        "dlogits has shape (4, 2) but the logits of the forward pass have shape (4, 1); "
+        "pass the loss's gradient for the same batch"
+    )
 
 
 def test_predict_proba_needs_a_classification_loss():
@@ -547,3 +552,23 @@ def test_copies_are_independent():
     assert np.isfinite(net.params["b2"]).all()
     with pytest.raises(ValueError, match=r"params\['b2'\] holds 1 non-finite"):
         other.loss(np.ones((2, 2)), [0, 1])
+
+
+@pytest.mark.parametrize("loss, k", [("binary_cross_entropy", 1), ("softmax_cross_entropy", 3)])
+def test_predictions_on_inputs_that_overflow_are_an_error_not_nan(loss, k):
+    # X is finite, but X @ W overflows: inf - inf in the next layer makes NaN logits
+    net = Network([2, 3, k], activation="relu", loss=loss, rng=np.random.default_rng(0))
+    net.params["W1"] = np.ones((2, 3))  # 1e308 + 1e308 = inf in the hidden layer
+    net.params["W2"] = np.linspace(-1, 1, 3 * k).reshape(3, k)  # inf - inf = NaN
+    X = np.array([[0.5, -0.5], [1e308, 1e308], [1.5e308, 1e308]])
+    message = (
+        "the network's outputs overflowed to inf or NaN for 2 example(s) of X, the first at "
+        "row 1, so no prediction can be made; standardise the inputs (ds.data.Standardizer) "
+        "or check the parameters for huge values"
+    )
+    with np.errstate(over="ignore", invalid="ignore"):
+        for predict in (net.predict_proba, net.predict):
+            with pytest.raises(ValueError) as err:
+                predict(X)
+            assert str(err.value) == message
+        assert np.all(np.isfinite(net.predict_proba(X[:1])))

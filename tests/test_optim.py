@@ -215,7 +215,7 @@ def _golden():
 GOLDEN_DATA, GOLDEN_PROBLEMS = _golden()
 
 
-def _replay(problem, optimizer, kwargs, steps, dtype=np.float64, update="step"):
+def _replay(problem, optimizer, kwargs, steps, dtype=np.float64):
     A, b_vec = np.array(problem["A"]), np.array(problem["b_vec"])
     c = problem["c"]
     theta = np.array(problem["theta0"])
@@ -237,7 +237,7 @@ def _replay(problem, optimizer, kwargs, steps, dtype=np.float64, update="step"):
         for name, p in params.items():
             grads[name] = g_flat[i : i + p.size].reshape(p.shape).astype(dtype)
             i += p.size
-        getattr(opt, update)(params, grads)
+        opt.step(params, grads)
         traj.append(flat())
     return np.array(traj), params, opt
 
@@ -266,22 +266,7 @@ def test_matches_torch_golden_trajectory(case):
     np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-13)
 
 
-@pytest.mark.parametrize("case", GOLDEN_DATA["cases"], ids=_case_id)
-@pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_the_trusted_update_is_step_bit_for_bit(case, dtype):
-    # descend.train calls Optimizer._apply once the gradients' norm has shown them finite:
-    # the same arithmetic as step, without step's test for NaN
-    problem = GOLDEN_PROBLEMS[case["problem"]]
-    args = (problem, case["optimizer"], case["kwargs"], GOLDEN_DATA["steps"], dtype)
-    via_step, _, opt1 = _replay(*args)
-    via_apply, _, opt2 = _replay(*args, update="_apply")
-    np.testing.assert_array_equal(via_apply, via_step)
-    assert opt1.steps == opt2.steps == GOLDEN_DATA["steps"]
-
-
-def test_the_trusted_update_hands_anything_unusual_to_step():
-    # Optimizer._apply only skips the finiteness test: every other mistake is reported by
-    # step, in step's words, before any parameter moves
+def test_step_reports_every_mistake_before_any_parameter_moves():
     params = {"W": np.zeros((2, 2)), "b": np.zeros(2)}
     cases = [
         ({"W": np.ones((2, 2))}, ValueError, r"grads lacks \['b'\]"),
@@ -289,22 +274,23 @@ def test_the_trusted_update_hands_anything_unusual_to_step():
         ({"W": np.ones((2, 3)), "b": np.ones(2)}, ValueError, r"grads\['W'\] has shape \(2, 3\)"),
         ({"W": [[1.0, 1.0]] * 2, "b": np.ones(2)}, TypeError, r"grads\['W'\] is a list"),
         ({"W": np.ones((2, 2)), "b": np.array(["a", "b"])}, TypeError, "dtype <U1"),
+        ({"W": np.ones((2, 2)), "b": np.array([0.0, np.nan])}, DivergenceError, "gradient b"),
     ]
     for grads, error, message in cases:
         opt = optim.Adam()
         with pytest.raises(error, match=message):
-            opt._apply(params, grads)
+            opt.step(params, grads)
         assert opt.steps == 0 and not opt.state
     np.testing.assert_array_equal(params["W"], 0.0)
     with pytest.raises(TypeError, match=r"params\['W'\] is an array of dtype int64"):
-        optim.SGD()._apply({"W": np.zeros(2, dtype=int)}, {"W": np.ones(2)})
+        optim.SGD().step({"W": np.zeros(2, dtype=int)}, {"W": np.ones(2)})
     opt = optim.RMSprop()
-    opt._apply({"W": np.zeros((2, 2))}, {"W": np.ones((2, 2))})
+    opt.step({"W": np.zeros((2, 2))}, {"W": np.ones((2, 2))})
     with pytest.raises(ValueError, match=r"call opt.reset\(\)"):
-        opt._apply({"W": np.zeros((3, 2))}, {"W": np.ones((3, 2))})
-    # integer gradients are cast, as step casts them
+        opt.step({"W": np.zeros((3, 2))}, {"W": np.ones((3, 2))})
+    # integer gradients are cast to the parameter's dtype
     params = {"x": np.array([1.0, 2.0])}
-    optim.SGD(lr=0.5)._apply(params, {"x": np.array([2, -2])})
+    optim.SGD(lr=0.5).step(params, {"x": np.array([2, -2])})
     np.testing.assert_array_equal(params["x"], [0.0, 3.0])
 
 
@@ -528,14 +514,15 @@ def test_lr_setter_rejects_negative_and_non_numbers():
             lambda: optim.SGD(momentum=0.9, dampening=0.1, nesterov=True),
             "Nesterov momentum requires .* zero dampening",
         ),
-        (lambda: optim.SGD(momentum=-0.5), "momentum must be a finite number >= 0"),
+        (lambda: optim.SGD(momentum=-0.5), r"momentum must be in \[0, 1\), got -0.5"),
+        (lambda: optim.RMSprop(momentum=1.0), r"momentum must be in \[0, 1\), got 1.0"),
         (lambda: optim.SGD(dampening=1.5), r"dampening must be in \[0, 1\]"),
         (lambda: optim.SGD(weight_decay=-1), "weight_decay must be a finite number >= 0"),
         (lambda: optim.Adagrad(lr_decay=-0.1), "lr_decay must be"),
         (lambda: optim.Adagrad(initial_accumulator_value=-1), "initial_accumulator_value"),
-        (lambda: optim.Adagrad(eps=0), "eps must be > 0"),
+        (lambda: optim.Adagrad(eps=0), "eps must be a finite number > 0, got 0; PyTorch allows 0"),
         (lambda: optim.RMSprop(alpha=1.5), r"alpha must be in \[0, 1\]"),
-        (lambda: optim.RMSprop(eps=-1e-8), "eps must be a finite number >= 0"),
+        (lambda: optim.RMSprop(eps=-1e-8), "eps must be a finite number > 0"),
         (lambda: optim.Adam(betas=(1.0, 0.999)), r"betas\[0\] must be in \[0, 1\)"),
         (lambda: optim.Adam(betas=(0.9, -0.1)), r"betas\[1\] must be in \[0, 1\)"),
         (lambda: optim.AdamW(betas=(0.9, 1.0)), r"betas\[1\] must be in \[0, 1\)"),
@@ -561,6 +548,17 @@ def test_bad_hyperparameters_are_rejected(make, match):
 def test_wrongly_typed_hyperparameters_are_rejected(make, match):
     with pytest.raises(TypeError, match=match):
         make()
+
+
+def test_a_momentum_of_one_or_more_is_refused_saying_why():
+    # μ >= 1 never lets old gradients fade: heavy ball then circles or runs away for ever
+    with pytest.raises(ValueError) as err:
+        optim.SGD(momentum=1.5)
+    assert str(err.value) == (
+        "momentum must be in [0, 1), got 1.5; with a momentum of 1 or more old gradients "
+        "never fade, so the steps do not shrink and the run never settles; 0.9 is common"
+    )
+    assert optim.SGD(momentum=0.99).momentum == 0.99
 
 
 def test_params_and_grads_must_have_the_same_keys():

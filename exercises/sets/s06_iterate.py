@@ -335,7 +335,6 @@ SET = ExerciseSet(
     ),
     forbidden={
         "descend.train.train": "q5",
-        "descend.fit": "q5",
         "descend.train.minimize": "q4",
         "descend.data.minibatches": "q2",
     },

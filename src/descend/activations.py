@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from descend.errors import as_float_array, check_choice, check_positive
+from descend.registry import Registry
 
 __all__ = [
     "Activation",
@@ -95,12 +96,8 @@ def identity_forward(Z: Any) -> tuple[np.ndarray, tuple[int, ...]]:
 
     Introduced in: book/02-forward
     """
-    return _identity_forward(_array(Z))
-
-
-def _identity_forward(Z: np.ndarray, overwrite: bool = False) -> tuple[np.ndarray, tuple[int, ...]]:
-    # overwrite: the caller owns Z and will not read it again, so A may be Z itself
-    return (Z if overwrite else Z.copy()), Z.shape
+    Z = _array(Z)
+    return Z.copy(), Z.shape
 
 
 def identity_backward(dA: Any, cache: tuple[int, ...]) -> np.ndarray:
@@ -108,13 +105,7 @@ def identity_backward(dA: Any, cache: tuple[int, ...]) -> np.ndarray:
 
     Introduced in: book/03-backprop
     """
-    return _identity_backward(_check_dA(dA, cache), cache)
-
-
-def _identity_backward(
-    dA: np.ndarray, cache: tuple[int, ...], overwrite: bool = False
-) -> np.ndarray:
-    return dA if overwrite else dA.copy()
+    return _check_dA(dA, cache).copy()
 
 
 # ---------------------------------------------------------------- sigmoid: 1 / (1 + e^-z)
@@ -138,13 +129,8 @@ def sigmoid(Z: Any) -> np.ndarray:
     Introduced in: book/02-forward
     """
     Z = _array(Z)
-    return _sigmoid_from_exp(Z, np.exp(-np.abs(Z)))
-
-
-def _sigmoid_from_exp(Z: np.ndarray, e: np.ndarray) -> np.ndarray:
-    """``sigma(Z)`` given ``e = exp(-|Z|)``; ``losses.binary_cross_entropy`` needs ``e`` too."""
-    d = 1 + e
-    return np.where(Z >= 0, 1 / d, e / d)
+    e = np.exp(-np.abs(Z))
+    return np.where(Z >= 0, 1 / (1 + e), e / (1 + e))
 
 
 def sigmoid_derivative(Z: Any) -> np.ndarray:
@@ -161,11 +147,7 @@ def sigmoid_forward(Z: Any) -> tuple[np.ndarray, np.ndarray]:
 
     Introduced in: book/02-forward
     """
-    return _sigmoid_forward(_array(Z))
-
-
-def _sigmoid_forward(Z: np.ndarray, overwrite: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    A = _sigmoid_from_exp(Z, np.exp(-np.abs(Z)))
+    A = sigmoid(Z)
     return A, A
 
 
@@ -174,11 +156,8 @@ def sigmoid_backward(dA: Any, cache: np.ndarray) -> np.ndarray:
 
     Introduced in: book/03-backprop
     """
-    return _sigmoid_backward(_check_dA(dA, cache.shape), cache)
-
-
-def _sigmoid_backward(dA: np.ndarray, A: np.ndarray, overwrite: bool = False) -> np.ndarray:
-    return dA * A * (1 - A)
+    A = cache
+    return _check_dA(dA, A.shape) * A * (1 - A)
 
 
 # ---------------------------------------------------------------- tanh
@@ -205,12 +184,7 @@ def tanh_forward(Z: Any) -> tuple[np.ndarray, np.ndarray]:
 
     Introduced in: book/02-forward
     """
-    return _tanh_forward(_array(Z))
-
-
-def _tanh_forward(Z: np.ndarray, overwrite: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    # overwrite: the caller owns Z and will not read it again, so tanh(Z) can replace it
-    A = np.tanh(Z, out=Z) if overwrite else np.tanh(Z)
+    A = tanh(Z)
     return A, A
 
 
@@ -219,23 +193,8 @@ def tanh_backward(dA: Any, cache: np.ndarray) -> np.ndarray:
 
     Introduced in: book/03-backprop
     """
-    return _tanh_backward(_check_dA(dA, cache.shape), cache)
-
-
-def _tanh_backward(dA: np.ndarray, A: np.ndarray, overwrite: bool = False) -> np.ndarray:
-    if dA.dtype != A.dtype:
-        return dA * (1 - A**2)
-    # The same numbers computed in one buffer: two (n, units) temporaries fewer. With
-    # overwrite (the caller owns dA and A and is done with A), no new buffer at all.
-    if overwrite:
-        A *= A
-        np.subtract(1, A, out=A)
-        dA *= A  # dA * (1 - A^2): a product of two numbers, the same either way round
-        return dA
-    dZ = np.multiply(A, A)
-    np.subtract(1, dZ, out=dZ)
-    dZ *= dA
-    return dZ
+    A = cache
+    return _check_dA(dA, A.shape) * (1 - A**2)
 
 
 # ---------------------------------------------------------------- ReLU: max(z, 0)
@@ -263,10 +222,7 @@ def relu_forward(Z: Any) -> tuple[np.ndarray, np.ndarray]:
 
     Introduced in: book/02-forward
     """
-    return _relu_forward(_array(Z))
-
-
-def _relu_forward(Z: np.ndarray, overwrite: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    Z = _array(Z)
     return np.maximum(Z, 0), Z
 
 
@@ -275,11 +231,8 @@ def relu_backward(dA: Any, cache: np.ndarray) -> np.ndarray:
 
     Introduced in: book/03-backprop
     """
-    return _relu_backward(_check_dA(dA, cache.shape), cache)
-
-
-def _relu_backward(dA: np.ndarray, Z: np.ndarray, overwrite: bool = False) -> np.ndarray:
-    return dA * (Z > 0).astype(Z.dtype)
+    Z = cache
+    return _check_dA(dA, Z.shape) * (Z > 0).astype(Z.dtype)
 
 
 # ---------------------------------------------------------------- leaky ReLU
@@ -312,12 +265,7 @@ def leaky_relu_forward(Z: Any, alpha: float = 0.01) -> tuple[np.ndarray, tuple[n
 
     Introduced in: book/02-forward
     """
-    return _leaky_relu_forward(_array(Z), alpha=_alpha(alpha))
-
-
-def _leaky_relu_forward(
-    Z: np.ndarray, overwrite: bool = False, alpha: float = 0.01
-) -> tuple[np.ndarray, tuple[np.ndarray, float]]:
+    Z, alpha = _array(Z), _alpha(alpha)
     return np.where(Z > 0, Z, alpha * Z), (Z, alpha)
 
 
@@ -327,13 +275,7 @@ def leaky_relu_backward(dA: Any, cache: tuple[np.ndarray, float]) -> np.ndarray:
     Introduced in: book/03-backprop
     """
     Z, alpha = cache
-    return _leaky_relu_backward(_check_dA(dA, Z.shape), (Z, _alpha(alpha)))
-
-
-def _leaky_relu_backward(
-    dA: np.ndarray, cache: tuple[np.ndarray, float], overwrite: bool = False
-) -> np.ndarray:
-    Z, alpha = cache
+    dA, alpha = _check_dA(dA, Z.shape), _alpha(alpha)
     return dA * np.where(Z > 0, 1.0, alpha).astype(Z.dtype)
 
 
@@ -359,10 +301,6 @@ def softmax(Z: Any) -> np.ndarray:
     Z = _array(Z)
     if Z.ndim == 0:
         raise ValueError("softmax needs at least one axis of scores, got a single number")
-    return _softmax(Z)
-
-
-def _softmax(Z: np.ndarray) -> np.ndarray:
     E = np.exp(Z - Z.max(axis=-1, keepdims=True))
     return E / E.sum(axis=-1, keepdims=True)
 
@@ -381,15 +319,8 @@ def softmax_backward(dA: Any, cache: np.ndarray) -> np.ndarray:
 
     Introduced in: book/03-backprop
     """
-    return _softmax_backward(_check_dA(dA, cache.shape), cache)
-
-
-def _softmax_forward(Z: np.ndarray, overwrite: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    A = _softmax(Z)
-    return A, A
-
-
-def _softmax_backward(dA: np.ndarray, A: np.ndarray, overwrite: bool = False) -> np.ndarray:
+    A = cache
+    dA = _check_dA(dA, A.shape)
     return A * (dA - (dA * A).sum(axis=-1, keepdims=True))
 
 
@@ -410,34 +341,23 @@ class Activation:
     backward: Callable[[Any, Any], np.ndarray]
 
 
-ACTIVATIONS: dict[str, Activation] = {
-    "identity": Activation(
-        "identity", identity, identity_derivative, identity_forward, identity_backward
-    ),
-    "sigmoid": Activation(
-        "sigmoid", sigmoid, sigmoid_derivative, sigmoid_forward, sigmoid_backward
-    ),
-    "tanh": Activation("tanh", tanh, tanh_derivative, tanh_forward, tanh_backward),
-    "relu": Activation("relu", relu, relu_derivative, relu_forward, relu_backward),
-    "leaky_relu": Activation(
-        "leaky_relu", leaky_relu, leaky_relu_derivative, leaky_relu_forward, leaky_relu_backward
-    ),
-    "softmax": Activation("softmax", softmax, None, softmax_forward, softmax_backward),
-}
+def _lookup(name: str) -> Activation:
+    """The activation called ``name``, built from this module's functions as they are now."""
+    functions = globals()
+    return Activation(
+        name,
+        functions[name],
+        functions.get(f"{name}_derivative"),  # softmax has none
+        functions[f"{name}_forward"],
+        functions[f"{name}_backward"],
+    )
 
 
-# The unchecked forward and backward of every activation, for Network: it checks its
-# input and parameters once per call, so its layers need not check theirs again. Each
-# takes ``overwrite=True`` when the caller owns the arrays passed in and is done with
-# them (the kernel may then reuse their memory; the numbers are the same).
-_KERNELS: dict[str, tuple[Callable[..., tuple[np.ndarray, Any]], Callable[..., np.ndarray]]] = {
-    "identity": (_identity_forward, _identity_backward),
-    "sigmoid": (_sigmoid_forward, _sigmoid_backward),
-    "tanh": (_tanh_forward, _tanh_backward),
-    "relu": (_relu_forward, _relu_backward),
-    "leaky_relu": (_leaky_relu_forward, _leaky_relu_backward),
-    "softmax": (_softmax_forward, _softmax_backward),
-}
+#: name -> :class:`Activation`, looked up in this module on every access, so replacing
+#: ``descend.activations.tanh_backward`` changes every network that uses tanh
+ACTIVATIONS: Registry = Registry(
+    ("identity", "sigmoid", "tanh", "relu", "leaky_relu", "softmax"), _lookup
+)
 
 
 def get(name: str) -> Activation:

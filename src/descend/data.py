@@ -415,6 +415,26 @@ def train_val_split(
     return X[tr], y[tr], X[val], y[val]
 
 
+def _check_scale(X: np.ndarray, scale: np.ndarray) -> None:
+    """Raise unless every column's standard deviation is a finite number > 0.
+
+    The columns have been checked not to be constant, yet the standard deviation can
+    still round to 0 (differences so tiny that their squares underflow) or to infinity
+    (values so large that their squares overflow); dividing by it gives inf or NaN.
+    """
+    for bad, how, fix in (
+        (scale == 0, "rounds to 0", "multiply it by a large power of 10"),
+        (~np.isfinite(scale), "overflows to inf", "divide it by a large power of 10"),
+    ):
+        if np.any(bad):
+            cols = np.flatnonzero(np.atleast_1d(bad)).tolist()
+            where = "X" if X.ndim == 1 else f"column(s) {cols} of X"
+            raise ValueError(
+                f"the standard deviation of {where} {how} in {X.dtype} arithmetic, so "
+                f"standardising would give inf or NaN; rescale the data first ({fix})"
+            )
+
+
 class Standardizer:
     """Shift and scale every column to mean 0 and standard deviation 1.
 
@@ -455,8 +475,10 @@ class Standardizer:
                 "deviation is 0 and standardising would divide by zero; drop the constant "
                 "column(s) before fitting"
             )
-        self.mean_ = X.mean(axis=0)
-        self.scale_ = X.std(axis=0)
+        with np.errstate(over="ignore", under="ignore"):  # _check_scale reports them
+            mean, scale = X.mean(axis=0), X.std(axis=0)
+        _check_scale(X, scale)
+        self.mean_, self.scale_ = mean, scale
         return self
 
     def _check_fitted(self, X: Any, name: str) -> np.ndarray:

@@ -23,6 +23,7 @@ __all__ = [
     "check_finite",
     "check_positive",
     "check_number",
+    "check_in_range",
     "check_choice",
     "check_int",
     "check_bool",
@@ -97,28 +98,19 @@ def as_float_array(
         If ``x`` has the wrong number of dimensions or holds NaN or infinity.
     """
     try:
-        arr = x if type(x) is np.ndarray else np.asarray(x)
+        arr = np.asarray(x)
     except Exception as exc:  # pragma: no cover - numpy raises many kinds
         raise TypeError(f"{name} must be an array of numbers, got {type(x).__name__}") from exc
-    # Float arrays, the common case, and integer or boolean ones (class labels) skip the
-    # dtype checks below (np.issubdtype is slow next to the arithmetic of a small batch:
-    # this check runs on every batch). Integers and booleans converted to float are
-    # finite: they skip the finiteness test.
-    kind = arr.dtype.kind
-    if kind in "biu":
-        arr = arr.astype(np.float64)
-        finite = False
-    elif kind != "f":
-        if arr.dtype == object or not (
-            np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.bool_)
-        ):
-            raise TypeError(
-                f"{name} must be an array of numbers, got dtype {arr.dtype}; "
-                "convert it with np.asarray(..., dtype=float)"
-            )
-        if np.issubdtype(arr.dtype, np.complexfloating):
-            raise TypeError(f"{name} must hold real numbers, got complex dtype {arr.dtype}")
-        arr = arr.astype(np.float64)
+    kind = arr.dtype.kind  # "b" boolean, "i"/"u" integer, "f" float, "c" complex
+    if kind == "c":
+        raise TypeError(f"{name} must hold real numbers, got complex dtype {arr.dtype}")
+    if kind not in "biuf":
+        raise TypeError(
+            f"{name} must be an array of numbers, got dtype {arr.dtype}; "
+            "convert it with np.asarray(..., dtype=float)"
+        )
+    if kind != "f":
+        arr = arr.astype(np.float64)  # integers and booleans (class labels) become float64
     if ndim is not None:
         allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
         if arr.ndim not in allowed:
@@ -143,9 +135,8 @@ def check_finite(
 
     ``fix`` ends the message: what to do about it (the default speaks of data).
     """
-    if type(arr) is not np.ndarray:
-        arr = np.asarray(arr)
-    if not all_finite((arr,)):
+    arr = np.asarray(arr)
+    if not np.isfinite(arr).all():
         bad = np.argwhere(~np.isfinite(arr))
         first = tuple(int(i) for i in bad[0]) if bad.size else ()
         raise ValueError(
@@ -154,35 +145,24 @@ def check_finite(
         )
 
 
-def all_finite(arrays: Iterable[np.ndarray]) -> bool:
-    """Whether every array holds only finite numbers (no NaN, no infinity).
+def all_finite(arrays: Iterable[Any]) -> bool:
+    """Whether every array holds only finite numbers (no NaN, no infinity)."""
+    return all(np.isfinite(a).all() for a in arrays)
 
-    Fast for float arrays: one dot product ``a . a`` per array, since a sum of squares is
-    finite only if every term is (NaN and infinity propagate). Only when the total is not
-    finite (a NaN or infinity, or just a sum too large for the float type) are the arrays
-    tested element by element, which settles it.
+
+def check_positive(value: Any, name: str, allow_zero: bool = False, why: str = "") -> float:
+    """Return ``value`` as a float, raising if it is not a finite number > 0 (or >= 0).
+
+    ``why``, if given, ends the message: why the bound matters, or what to use instead.
     """
-    arrays = tuple(arrays)
-    total = 0.0
-    for a in arrays:
-        if type(a) is not np.ndarray or a.dtype.kind != "f":
-            total = math.nan  # not a float array: tested element by element below
-            break
-        total += float(np.vdot(a, a))  # np.vdot: one BLAS call, no temporary array
-    if math.isfinite(total):
-        return True
-    # logical_and.reduce: np.all's and ndarray.all's Python wrappers cost more than the test
-    return all(bool(np.logical_and.reduce(np.isfinite(a), axis=None)) for a in arrays)
-
-
-def check_positive(value: Any, name: str, allow_zero: bool = False) -> float:
-    """Return ``value`` as a float, raising if it is not a finite number > 0 (or >= 0)."""
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
     v = float(value)
     if not math.isfinite(v) or v < 0 or (v == 0 and not allow_zero):
         bound = ">= 0" if allow_zero else "> 0"
-        raise ValueError(f"{name} must be a finite number {bound}, got {value!r}")
+        raise ValueError(
+            f"{name} must be a finite number {bound}, got {value!r}" + (f"; {why}" if why else "")
+        )
     return v
 
 
@@ -193,6 +173,35 @@ def check_number(value: Any, name: str) -> float:
     v = float(value)
     if not math.isfinite(v):
         raise ValueError(f"{name} must be a finite number, got {value!r}")
+    return v
+
+
+def check_in_range(
+    value: Any,
+    name: str,
+    low: float,
+    high: float,
+    *,
+    low_inclusive: bool = True,
+    high_inclusive: bool = True,
+    why: str = "",
+) -> float:
+    """Return ``value`` as a float if it lies in the interval from ``low`` to ``high``.
+
+    The interval is closed unless ``low_inclusive`` or ``high_inclusive`` is False, and
+    is written that way in the message: ``"momentum must be in [0, 1), got 1.5; ..."``,
+    followed by ``why`` when given.
+    """
+    v = check_number(value, name)
+    above = v >= low if low_inclusive else v > low
+    below = v <= high if high_inclusive else v < high
+    if not (above and below):
+        interval = (
+            f"{'[' if low_inclusive else '('}{low:g}, {high:g}{']' if high_inclusive else ')'}"
+        )
+        raise ValueError(
+            f"{name} must be in {interval}, got {value!r}" + (f"; {why}" if why else "")
+        )
     return v
 
 
@@ -296,9 +305,6 @@ def check_same_keys_and_shapes(
             + (f"grads has extra {extra}" if extra else "")
         )
     for k, p in params.items():
-        g = grads[k]
-        # .shape directly for arrays: this runs on every optimizer step
-        ps = p.shape if type(p) is np.ndarray else np.shape(p)
-        gs = g.shape if type(g) is np.ndarray else np.shape(g)
+        ps, gs = np.shape(p), np.shape(grads[k])
         if ps != gs:
             raise ValueError(f"grads[{k!r}] has shape {gs} but params[{k!r}] has shape {ps}")

@@ -27,7 +27,8 @@ from typing import Any
 
 import numpy as np
 
-from descend.errors import check_choice, check_positive, check_rng
+from descend.errors import check_choice, check_number, check_positive, check_rng
+from descend.registry import Registry
 
 __all__ = [
     "fans",
@@ -128,11 +129,7 @@ def constant(shape: Shape, value: float, rng: np.random.Generator | None = None)
 
     Introduced in: book/01-initialize
     """
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"value must be a number, got {type(value).__name__} {value!r}")
-    if not math.isfinite(value):
-        raise ValueError(f"value must be a finite number, got {value!r}")
-    return np.full(_shape(shape), float(value))
+    return np.full(_shape(shape), check_number(value, "value"))
 
 
 def normal(
@@ -157,8 +154,7 @@ def normal(
     """
     shape = _shape(shape)
     rng = check_rng(rng, "normal")
-    if not math.isfinite(mean):
-        raise ValueError(f"mean must be a finite number, got {mean!r}")
+    mean = check_number(mean, "mean")
     std = check_positive(std, "std", allow_zero=True)
     return rng.normal(mean, std, size=shape)
 
@@ -293,16 +289,20 @@ def he_uniform(shape: Shape, rng: np.random.Generator | None = None) -> np.ndarr
     return rng.uniform(-a, a, size=_shape(shape))
 
 
-INITIALIZERS: dict[str, Callable[..., np.ndarray]] = {
-    "zeros": zeros,
-    "constant": constant,
-    "normal": normal,
-    "uniform": uniform,
-    "xavier_normal": xavier_normal,
-    "xavier_uniform": xavier_uniform,
-    "he_normal": he_normal,
-    "he_uniform": he_uniform,
-}
+#: name -> initializer, looked up in this module on every access (see descend.registry)
+INITIALIZERS: Registry = Registry(
+    (
+        "zeros",
+        "constant",
+        "normal",
+        "uniform",
+        "xavier_normal",
+        "xavier_uniform",
+        "he_normal",
+        "he_uniform",
+    ),
+    lambda name: globals()[name],
+)
 
 
 def get(name: str) -> Callable[..., np.ndarray]:

@@ -8,9 +8,8 @@ The backward pass is the chain rule for ``Z = X @ W + b`` given the upstream gra
 ``dZ = dL/dZ``: ``dX = dZ @ W.T``, ``dW = X.T @ dZ``, ``db = sum of dZ over the batch``.
 Each gradient has the shape of the thing it is the gradient of.
 
-Each public function checks its input, then calls its unchecked kernel
-(``_dense_forward``, ``_dense_backward``), which :class:`descend.network.Network`
-calls directly after checking its input and parameters once per call.
+Each function checks its input (types and shapes) and then computes, in the lines
+of the formula; :class:`descend.network.Network` calls them layer by layer.
 
 Introduced in: book/02-forward
 """
@@ -60,23 +59,7 @@ def dense_forward(X: Any, W: Any, b: Any) -> tuple[np.ndarray, tuple[np.ndarray,
             f"b has shape {b.shape} but W has shape {W.shape}; b needs one entry per "
             f"unit, shape ({W.shape[1]},)"
         )
-    return _dense_forward(X, W, b)
-
-
-def _dense_forward(
-    X: np.ndarray, W: np.ndarray, b: np.ndarray
-) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
-    """:func:`dense_forward` without the checks: float arrays of matching shapes only.
-
-    For :class:`descend.network.Network`, which checks its input and its parameters once
-    per call instead of once per layer.
-    """
-    Z = X @ W
-    if b.dtype.itemsize <= Z.dtype.itemsize:
-        Z += b  # in place: one (n, n_out) array fewer to allocate, the same sums
-    else:
-        Z = Z + b  # b is wider (say float64 with float32 X and W): the sum takes its type
-    return Z, (X, W)
+    return X @ W + b, (X, W)
 
 
 def dense_backward(
@@ -104,27 +87,12 @@ def dense_backward(
     """
     X, W = cache
     dZ = as_float_array(dZ, "dZ", finite=False)
-    _check_dZ(dZ, X, W)
-    return _dense_backward(dZ, X, W)
-
-
-def _check_dZ(dZ: np.ndarray, X: np.ndarray, W: np.ndarray) -> None:
-    """Raise unless ``dZ`` has the shape of the layer's output ``Z = X @ W + b``."""
     if dZ.shape != (X.shape[0], W.shape[1]):
         raise ValueError(
             f"dZ has shape {dZ.shape} but the layer's output Z has shape "
             f"{(X.shape[0], W.shape[1])}; dZ must have the shape of Z"
         )
-
-
-def _dense_backward(
-    dZ: np.ndarray, X: np.ndarray, W: np.ndarray, need_dX: bool = True
-) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
-    """:func:`dense_backward` without the checks; ``dX`` is None when not ``need_dX``.
-
-    The first layer of a network has nothing below it, so its ``dX`` is never used.
-    """
-    dX = dZ @ W.T if need_dX else None
+    dX = dZ @ W.T
     dW = X.T @ dZ
-    db = np.add.reduce(dZ, axis=0)  # dZ.sum(axis=0) without the method's Python wrapper
+    db = dZ.sum(axis=0)
     return dX, dW, db

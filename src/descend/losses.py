@@ -24,8 +24,9 @@ from typing import Any
 
 import numpy as np
 
-from descend.activations import _sigmoid_from_exp, _softmax
+from descend.activations import sigmoid, softmax
 from descend.errors import as_float_array, check_choice
+from descend.registry import Registry
 
 __all__ = [
     "mse",
@@ -47,11 +48,7 @@ def _outputs(out: Any, name: str, ndim: tuple[int, ...] = (1, 2)) -> np.ndarray:
 
 def _targets(y: Any, out: np.ndarray, out_name: str) -> np.ndarray:
     """Return ``y`` as a float array of ``out``'s shape and dtype, or say why it cannot be."""
-    return _match_targets(as_float_array(y, "y"), out, out_name)
-
-
-def _match_targets(y: np.ndarray, out: np.ndarray, out_name: str) -> np.ndarray:
-    """:func:`_targets` for a ``y`` already checked by ``as_float_array``."""
+    y = as_float_array(y, "y")
     given = y.shape
     if y.ndim == 1 and out.ndim == 2 and out.shape[1] == 1:
         y = y.reshape(-1, 1)  # labels (n,) for outputs (n, 1)
@@ -85,27 +82,17 @@ def mse(y_hat: Any, y: Any) -> tuple[float, np.ndarray]:
     Introduced in: book/02-forward
     """
     y_hat = _outputs(y_hat, "y_hat")
-    return _mse(y_hat, _targets(y, y_hat, "y_hat"))
-
-
-def _mse_targets(y: np.ndarray, y_hat: np.ndarray) -> np.ndarray:
-    return _match_targets(y, y_hat, "y_hat")
-
-
-def _mse(y_hat: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
-    """:func:`mse` without the checks: ``y`` already has ``y_hat``'s shape and dtype."""
-    diff = y_hat - y
+    diff = y_hat - _targets(y, y_hat, "y_hat")
     return float(np.mean(diff**2)), 2 * diff / diff.size
 
 
 # ---------------------------------------------------------------- binary classification
 
 
-def _binary_targets(y: np.ndarray, z: np.ndarray) -> np.ndarray:
-    """Labels for logits ``z`` from a ``y`` checked by ``as_float_array``; or say what is wrong."""
-    y = _match_targets(y, z, "logits")
-    # y is finite here: two reductions, no temporaries (ufunc.reduce: no method wrapper)
-    low, high = np.minimum.reduce(y, axis=None), np.maximum.reduce(y, axis=None)
+def _binary_targets(y: Any, z: np.ndarray) -> np.ndarray:
+    """Labels 0 or 1 (or probabilities) of the shape of the logits ``z``; or say what is wrong."""
+    y = _targets(y, z, "logits")
+    low, high = y.min(), y.max()
     if low < 0 or high > 1:
         raise ValueError(
             f"y must hold labels 0 or 1 (or probabilities in [0, 1]), got values from "
@@ -137,17 +124,9 @@ def binary_cross_entropy(logits: Any, y: Any) -> tuple[float, np.ndarray]:
     Introduced in: book/02-forward
     """
     z = _outputs(logits, "logits")
-    return _binary_cross_entropy(z, _binary_targets(as_float_array(y, "y"), z))
-
-
-def _binary_cross_entropy(z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
-    """:func:`binary_cross_entropy` without the checks: ``y`` has ``z``'s shape and dtype."""
-    e = np.exp(-np.abs(z))  # computed once for the loss and for sigma(z)
-    loss = np.maximum(z, 0) - z * y + np.log1p(e)
-    p = _sigmoid_from_exp(z, e)
-    p -= y
-    p /= z.size
-    return float(loss.mean()), p
+    y = _binary_targets(y, z)
+    loss = np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
+    return float(loss.mean()), (sigmoid(z) - y) / z.size
 
 
 def naive_binary_cross_entropy(logits: Any, y: Any) -> float:
@@ -173,7 +152,7 @@ def naive_binary_cross_entropy(logits: Any, y: Any) -> float:
     Introduced in: book/02-forward
     """
     z = _outputs(logits, "logits")
-    y = _binary_targets(as_float_array(y, "y"), z)
+    y = _binary_targets(y, z)
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         p = 1 / (1 + np.exp(-z))
         return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
@@ -201,10 +180,6 @@ def log_softmax(Z: Any) -> np.ndarray:
     Z = as_float_array(Z, "Z")
     if Z.ndim == 0:
         raise ValueError("log_softmax needs at least one axis of scores, got a single number")
-    return _log_softmax(Z)
-
-
-def _log_softmax(Z: np.ndarray) -> np.ndarray:
     shifted = Z - Z.max(axis=-1, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
@@ -229,10 +204,14 @@ def _one_hot(y: np.ndarray, logits: np.ndarray) -> np.ndarray:
         return y.astype(logits.dtype, copy=False)
     if y.shape[0] != n:
         raise ValueError(f"y has {y.shape[0]} labels but logits has {n} rows; give one per row")
-    if np.any(y != np.round(y)) or np.any((y < 0) | (y >= k)):
+    fractional = y != np.round(y)
+    bad = fractional | (y < 0) | (y >= k)
+    if np.any(bad):
+        i = int(np.argmax(bad))  # the first bad label
         raise ValueError(
             f"y must hold integer class labels 0 to {k - 1} (logits has k={k} columns), "
-            f"got values from {y.min():g} to {y.max():g}"
+            f"got {y[i]:g} at index {i}, "
+            + ("not a whole number" if fractional[i] else "outside that range")
         )
     Y = np.zeros_like(logits)
     Y[np.arange(n), y.astype(int)] = 1
@@ -262,30 +241,16 @@ def softmax_cross_entropy(logits: Any, y: Any) -> tuple[float, np.ndarray]:
     Introduced in: book/02-forward
     """
     z = _outputs(logits, "logits", ndim=(2,))
-    return _softmax_cross_entropy(z, _one_hot(as_float_array(y, "y", ndim=(1, 2)), z))
-
-
-def _softmax_cross_entropy(z: np.ndarray, Y: np.ndarray) -> tuple[float, np.ndarray]:
-    """:func:`softmax_cross_entropy` without the checks: ``Y`` from :func:`_one_hot`."""
+    Y = _one_hot(as_float_array(y, "y", ndim=(1, 2)), z)
     n = z.shape[0]
-    loss = -np.sum(Y * _log_softmax(z)) / n
-    return float(loss), (_softmax(z) - Y) / n
+    loss = -np.sum(Y * log_softmax(z)) / n
+    return float(loss), (softmax(z) - Y) / n
 
 
-LOSSES: dict[str, Callable[[Any, Any], tuple[float, np.ndarray]]] = {
-    "mse": mse,
-    "binary_cross_entropy": binary_cross_entropy,
-    "softmax_cross_entropy": softmax_cross_entropy,
-}
-
-
-# For Network, which checks the logits (finite) and y (as_float_array) once per call:
-# each loss's target check (shape, dtype, values) and its unchecked computation.
-_KERNELS: dict[str, tuple[Callable[..., np.ndarray], Callable[..., tuple[float, np.ndarray]]]] = {
-    "mse": (_mse_targets, _mse),
-    "binary_cross_entropy": (_binary_targets, _binary_cross_entropy),
-    "softmax_cross_entropy": (_one_hot, _softmax_cross_entropy),
-}
+#: name -> loss function, looked up in this module on every access (see descend.registry)
+LOSSES: Registry = Registry(
+    ("mse", "binary_cross_entropy", "softmax_cross_entropy"), lambda name: globals()[name]
+)
 
 
 def get(name: str) -> Callable[[Any, Any], tuple[float, np.ndarray]]:

@@ -12,13 +12,12 @@ numbered ``l = 1 .. L`` and the input as layer 0:
 In the code, ``W[l]`` and ``b[l]`` live in ``params["W{l}"]`` and ``params["b{l}"]``,
 and the backward pass fills ``grads`` with the same names.
 
-Checked once, computed by the layers' kernels: :meth:`Network.forward`,
-:meth:`Network.loss` and :meth:`Network.loss_and_grads` check the data and every
-parameter once per call (each mistake named: ``params['W2'] holds 1 non-finite
-value...``), then run the unchecked kernels behind the public functions of
-:mod:`descend.layers`, :mod:`descend.activations` and :mod:`descend.losses`
-(``_dense_forward`` behind ``dense_forward``, and so on): the same arithmetic, without
-checking again in every layer what the network has just checked or produced itself.
+The network computes with the public functions of :mod:`descend.layers`,
+:mod:`descend.activations` and :mod:`descend.losses`, the same ones the chapters
+introduce, looked up by name when they are called: replace
+``descend.activations.tanh_backward`` and every tanh network backpropagates through
+the replacement. Each method checks the data and the parameters first, so a mistake
+is named where it is made (``params['W2'] holds 1 non-finite value...``).
 
 Introduced in: book/01-initialize (built), book/02-forward (forward),
 book/03-backprop (backward)
@@ -35,9 +34,9 @@ import numpy as np
 
 from descend import activations as _activations
 from descend import init as _init
+from descend import layers as _layers
 from descend import losses as _losses
-from descend.errors import all_finite, as_float_array, check_choice, check_finite, check_rng
-from descend.layers import _check_dZ, _dense_backward, _dense_forward
+from descend.errors import as_float_array, check_choice, check_finite, check_rng
 
 __all__ = ["Network"]
 
@@ -124,13 +123,7 @@ class Network:
         for a in names:
             check_choice("Network(activation=...)", a, _activations.ACTIVATIONS, "activation")
         self.activation_names = tuple(names)
-        # the unchecked (forward, backward) of each hidden layer's activation: forward and
-        # loss_and_grads check the input and the parameters once, not in every layer
-        self._act_kernels = [_activations._KERNELS[a] for a in names]
-
         self.loss_name = check_choice("Network(loss=...)", loss, _losses.LOSSES, "loss")
-        self._loss = _losses.get(loss)
-        self._loss_targets, self._loss_kernel = _losses._KERNELS[loss]
         if loss == "softmax_cross_entropy" and self.sizes[-1] < 2:
             raise ValueError(
                 "softmax_cross_entropy needs at least 2 outputs (one per class), got "
@@ -148,13 +141,10 @@ class Network:
 
         # Step 1, initialize: W[l] drawn from the initializer, b[l] = 0.
         params = {}
-        # (name, shape) of W[l] and of b[l], layer by layer: what _layers checks
-        self._layout: list[tuple[tuple[str, tuple[int, int]], tuple[str, tuple[int]]]] = []
         for l in range(1, len(self.sizes)):
             shape = (self.sizes[l - 1], self.sizes[l])
             params[f"W{l}"] = np.asarray(init_fn(shape, rng=rng), dtype=self.dtype)
             params[f"b{l}"] = np.zeros(self.sizes[l], dtype=self.dtype)
-            self._layout.append(((f"W{l}", shape), (f"b{l}", (self.sizes[l],))))
         self.params: dict[str, np.ndarray] = params
 
     def _initializer(self, initializer: Any, rng: Any) -> Callable[..., np.ndarray]:
@@ -209,14 +199,7 @@ class Network:
     # ------------------------------------------------------------ checks, once per call
 
     def _check_X(self, X: Any) -> np.ndarray:
-        if (
-            type(X) is np.ndarray
-            and X.dtype is self.dtype
-            and X.ndim == 2
-            and X.shape[1] == self.sizes[0]
-            and all_finite((X,))
-        ):
-            return X  # the usual case: a few comparisons and one dot product
+        """``X`` as an array of this network's dtype, one row per example, or say why not."""
         X = as_float_array(X, "X", ndim=2)
         if X.shape[1] != self.sizes[0]:
             raise ValueError(
@@ -225,63 +208,32 @@ class Network:
             )
         return X.astype(self.dtype, copy=False)
 
-    def _check_batch(self, X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
-        X = self._check_X(X)
+    def _check_y(self, y: Any, n: int) -> np.ndarray:
+        """``y`` as a float array with one row for each of the ``n`` rows of X, or say why not."""
         y = as_float_array(y, "y", ndim=(1, 2))
-        if y.shape[0] != X.shape[0]:
+        if y.shape[0] != n:
             raise ValueError(
-                f"X has {X.shape[0]} rows but y has {y.shape[0]}; they must hold the same "
+                f"X has {n} rows but y has {y.shape[0]}; they must hold the same "
                 "examples, one per row"
             )
-        if X.shape[0] == 0:
-            raise ValueError(f"X is empty (shape {X.shape}); a loss needs at least one example")
-        return X, y
+        if n == 0:
+            raise ValueError("X is empty (no rows); a loss needs at least one example")
+        return y
 
-    def _layers(self) -> list[tuple[np.ndarray, np.ndarray]]:
-        """``[(W[1], b[1]), ..., (W[L], b[L])]`` from :attr:`params`, checked.
+    def _param_names(self) -> list[tuple[str, str]]:
+        """``[("W1", "b1"), ..., ("WL", "bL")]``: the names of each layer's parameters."""
+        return [(f"W{l}", f"b{l}") for l in range(1, self.n_layers + 1)]
 
-        The usual case, the network's own float arrays with their shapes and finite,
-        costs a few comparisons and one dot product per array (``all_finite``); anything else (an
-        array a learner put in, of another dtype or shape, or with NaN) goes through
-        :meth:`_layers_checked`, which says what is wrong.
+    def _check_params(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """``[(W[1], b[1]), ..., (W[L], b[L])]`` from :attr:`params`, each mistake named.
+
+        A parameter may have been replaced (``net.params["W1"] = ...``): it must hold
+        finite numbers, ``W[l]`` of shape ``(width of A[l-1], units)`` and ``b[l]`` of
+        shape ``(units,)``.
         """
-        params, dtype = self.params, self.dtype
-        layers, arrays = [], []
-        for (wname, wshape), (bname, bshape) in self._layout:
-            W, b = params.get(wname), params.get(bname)
-            if not (
-                type(W) is np.ndarray
-                and type(b) is np.ndarray
-                and W.dtype is dtype
-                and b.dtype is dtype
-                and W.shape == wshape
-                and b.shape == bshape
-            ):
-                return self._layers_checked()
-            layers.append((W, b))
-            arrays += (W, b)
-        if not all_finite(arrays):
-            return self._layers_checked()  # which says where the NaN or infinity is
-        return layers
-
-    def _layers_checked(self) -> list[tuple[np.ndarray, np.ndarray]]:
-        """:meth:`_layers` the slow way: every parameter checked, each error naming it.
-
-        As the layers themselves would accept them: numbers of any float or integer
-        dtype (integers are converted), finite, ``W[l]`` of shape ``(width of A[l-1],
-        units)`` and ``b[l]`` of shape ``(units,)``.
-        """
-        layers = []
-        n_in = self.sizes[0]  # the width of A[l-1], the input of layer l
-        for l, ((wname, _), (bname, _)) in enumerate(self._layout, start=1):
-            for name in (wname, bname):
-                if name not in self.params:
-                    raise KeyError(
-                        f"params has no {name!r}; a network of sizes {list(self.sizes)} "
-                        f"has {', '.join(name for layer in self._layout for name, _ in layer)}"
-                    )
-            W = as_float_array(self.params[wname], f"params[{wname!r}]", finite=False)
-            b = as_float_array(self.params[bname], f"params[{bname!r}]", finite=False)
+        layers, n_in = [], self.sizes[0]  # n_in: the width of A[l-1], the input of layer l
+        for l, (wname, bname) in enumerate(self._param_names(), start=1):
+            W, b = (self._check_param(name) for name in (wname, bname))
             if W.ndim != 2 or W.shape[0] != n_in:
                 raise ValueError(
                     f"params[{wname!r}] has shape {W.shape} but layer {l} takes {n_in} "
@@ -295,16 +247,29 @@ class Network:
                     f"{W.shape[1]} units (shape {W.shape}); it needs one entry per unit, "
                     f"shape ({W.shape[1]},)"
                 )
-            for name, p in ((wname, W), (bname, b)):
-                check_finite(
-                    p,
-                    f"params[{name!r}]",
-                    "set it to finite numbers (after a run that diverged, build the network "
-                    "again or restore a copy of its parameters)",
-                )
             layers.append((W, b))
             n_in = W.shape[1]
         return layers
+
+    def _check_param(self, name: str) -> np.ndarray:
+        """``params[name]`` as a float array of finite numbers, or say what is wrong."""
+        if name not in self.params:
+            names = ", ".join(name for layer in self._param_names() for name in layer)
+            raise KeyError(
+                f"params has no {name!r}; a network of sizes {list(self.sizes)} has {names}"
+            )
+        p = as_float_array(self.params[name], f"params[{name!r}]", finite=False)
+        check_finite(
+            p,
+            f"params[{name!r}]",
+            "set it to finite numbers (after a run that diverged, build the network "
+            "again or restore a copy of its parameters)",
+        )
+        return p
+
+    def _activation(self, l: int) -> _activations.Activation:
+        """The activation ``g_l`` of hidden layer ``l``, looked up by name now."""
+        return _activations.ACTIVATIONS[self.activation_names[l - 1]]
 
     # ------------------------------------------------------------ step 2: forward
 
@@ -324,16 +289,11 @@ class Network:
 
         Introduced in: book/02-forward
         """
-        return self._forward(self._check_X(X), self._layers())
-
-    def _forward(self, A: np.ndarray, layers: list) -> tuple[np.ndarray, list]:
-        # A[0] = X and the layers, checked by the caller
-        cache = []
-        last = len(layers)
-        for l, (W, b) in enumerate(layers, start=1):
-            Z, dense_cache = _dense_forward(A, W, b)  # Z[l] = A[l-1] @ W[l] + b[l]
-            if l < last:  # hidden layer: A[l] = g_l(Z[l]); Z[l] is needed no more
-                A, act_cache = self._act_kernels[l - 1][0](Z, overwrite=True)
+        A, cache = self._check_X(X), []  # A[0] = X
+        for l, (W, b) in enumerate(self._check_params(), start=1):
+            Z, dense_cache = _layers.dense_forward(A, W, b)  # Z[l] = A[l-1] @ W[l] + b[l]
+            if l < self.n_layers:  # hidden layer: A[l] = g_l(Z[l])
+                A, act_cache = self._activation(l).forward(Z)
             else:  # output layer: linear, Z[L] are the logits
                 A, act_cache = Z, None
             cache.append((dense_cache, act_cache))
@@ -359,22 +319,21 @@ class Network:
         Introduced in: book/03-backprop
         """
         dZ = as_float_array(dlogits, "dlogits", ndim=2, finite=False)  # dL/dZ[L]
-        X, W = cache[-1][0]
-        _check_dZ(dZ, X, W)  # then every layer below gets a gradient of the right shape
-        return self._backward(dZ, cache, overwrite=False)
-
-    def _backward(self, dZ: np.ndarray, cache: list, overwrite: bool) -> dict[str, np.ndarray]:
-        # overwrite: the cache is this call's own (loss_and_grads), so the activations'
-        # backward may reuse the memory of what it no longer needs
+        logits_shape = (len(cache[-1][0][0]), cache[-1][0][1].shape[1])  # from (A[L-1], W[L])
+        if dZ.shape != logits_shape:
+            raise ValueError(
+                f"dlogits has shape {dZ.shape} but the logits of the forward pass have shape "
+                f"{logits_shape}; pass the loss's gradient for the same batch"
+            )
         grads = {}
-        for l in range(len(cache), 0, -1):
-            (A_prev, W), _ = cache[l - 1]
-            (wname, _), (bname, _) = self._layout[l - 1]
+        for l in range(self.n_layers, 0, -1):
+            wname, bname = f"W{l}", f"b{l}"
+            dense_cache, _ = cache[l - 1]
             # dL/dA[l-1] = dZ @ W[l].T,  dL/dW[l] = A[l-1].T @ dZ,  dL/db[l] = sum of dZ's rows
-            dA, grads[wname], grads[bname] = _dense_backward(dZ, A_prev, W, need_dX=l > 1)
+            dA, grads[wname], grads[bname] = _layers.dense_backward(dZ, dense_cache)
             if l > 1:  # dL/dZ[l-1] = dL/dA[l-1] * g'(Z[l-1]), through layer l-1's activation
-                dZ = self._act_kernels[l - 2][1](dA, cache[l - 2][1], overwrite=overwrite)
-        return {name: grads[name] for name in self.params}
+                dZ = self._activation(l - 1).backward(dA, cache[l - 2][1])
+        return {name: grads[name] for layer in self._param_names() for name in layer}
 
     def loss_and_grads(self, X: Any, y: Any) -> tuple[float, dict[str, np.ndarray]]:
         """The loss on a batch and its gradient with respect to every parameter.
@@ -395,38 +354,23 @@ class Network:
 
         Introduced in: book/03-backprop
         """
-        X, y = self._check_batch(X, y)
-        if not (self._own("forward") and self._own("backward")):
-            # a subclass's (or a learner's) own forward or backward: used as they are
-            logits, cache = self.forward(X)
-            if not np.isfinite(logits).all():
-                return math.inf, {k: np.full_like(p, np.nan) for k, p in self.params.items()}
-            loss, dlogits = self._loss(logits, y)
-            return loss, self.backward(dlogits, cache)
-        logits, cache = self._forward(X, self._layers())  # forward
-        if not all_finite((logits,)):
+        logits, cache = self.forward(X)  # 2 forward (X and the parameters checked there)
+        y = self._check_y(y, len(logits))
+        if not np.isfinite(logits).all():
             return math.inf, {k: np.full_like(p, np.nan) for k, p in self.params.items()}
-        loss, dlogits = self._loss_kernel(logits, self._loss_targets(y, logits))
-        # backward; the cache is this call's own, so its arrays may be reused
-        return loss, self._backward(dlogits, cache, overwrite=True)
+        loss, dlogits = _losses.LOSSES[self.loss_name](logits, y)
+        return loss, self.backward(dlogits, cache)  # 3 backprop
 
     def loss(self, X: Any, y: Any) -> float:
         """The mean loss on a batch (``inf`` if the logits overflowed).
 
         Introduced in: book/02-forward
         """
-        X, y = self._check_batch(X, y)
-        if not self._own("forward"):
-            logits, _ = self.forward(X)
-            return math.inf if not np.isfinite(logits).all() else self._loss(logits, y)[0]
-        logits, _ = self._forward(X, self._layers())
-        if not all_finite((logits,)):
+        logits, _ = self.forward(X)
+        y = self._check_y(y, len(logits))
+        if not np.isfinite(logits).all():
             return math.inf
-        return self._loss_kernel(logits, self._loss_targets(y, logits))[0]
-
-    def _own(self, method: str) -> bool:
-        """Whether ``method`` is still this class's own, not replaced in a subclass or object."""
-        return getattr(type(self), method) is _OWN_METHODS[method] and method not in vars(self)
+        return _losses.LOSSES[self.loss_name](logits, y)[0]
 
     # ------------------------------------------------------------ predictions
 
@@ -447,7 +391,7 @@ class Network:
                 'predict_proba needs a classification loss; this network uses loss="mse", '
                 "whose outputs are predictions: use predict(X)"
             )
-        logits, _ = self.forward(X)
+        logits = self._finite_logits(X)
         if self.loss_name == "softmax_cross_entropy":
             return _activations.softmax(logits)
         p = _activations.sigmoid(logits)
@@ -466,11 +410,25 @@ class Network:
         Introduced in: book/02-forward
         """
         if self.loss_name == "softmax_cross_entropy":
-            return np.argmax(self.forward(X)[0], axis=1)
+            return np.argmax(self._finite_logits(X), axis=1)
         if self.loss_name == "binary_cross_entropy":
             return (self.predict_proba(X) >= 0.5).astype(int)
-        out, _ = self.forward(X)
+        out = self._finite_logits(X)
         return out[:, 0] if out.shape[1] == 1 else out
+
+    def _finite_logits(self, X: Any) -> np.ndarray:
+        """The logits on ``X``, or an error saying that they overflowed (never a NaN answer)."""
+        logits, _ = self.forward(X)
+        finite = np.isfinite(logits).all(axis=1)
+        if not finite.all():
+            row = int(np.argmin(finite))
+            raise ValueError(
+                f"the network's outputs overflowed to inf or NaN for {int((~finite).sum())} "
+                f"example(s) of X, the first at row {row}, so no prediction can be made; "
+                "standardise the inputs (ds.data.Standardizer) or check the parameters "
+                "for huge values"
+            )
+        return logits
 
     def activations(self, X: Any) -> list[np.ndarray]:
         """Every layer's output on a batch: ``[A[0] = X, A[1], ..., A[L-1], logits]``.
@@ -521,9 +479,3 @@ class Network:
         other = _copy.copy(self)
         other.params = {k: p.copy() for k, p in self.params.items()}
         return other
-
-
-# Network's own forward and backward: loss_and_grads and loss use their unchecked
-# kernels only while these are in place, and call a replacement (a subclass's method, a
-# learner's patch, the exercises' guard) as it is.
-_OWN_METHODS = {"forward": Network.forward, "backward": Network.backward}

@@ -33,14 +33,15 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from .errors import (
+from descend.errors import (
     DivergenceError,
     check_bool,
     check_choice,
-    check_number,
+    check_in_range,
     check_positive,
     check_same_keys_and_shapes,
 )
+from descend.registry import Registry
 
 __all__ = [
     "Optimizer",
@@ -54,21 +55,6 @@ __all__ = [
 ]
 
 
-def _check_range(
-    value: Any, name: str, low: float, high: float, *, high_inclusive: bool, why: str = ""
-) -> float:
-    """Return ``value`` as a float if ``low <= value < high`` (or ``<= high``)."""
-    v = check_number(value, name)
-    ok = low <= v <= high if high_inclusive else low <= v < high
-    if not ok:
-        bracket = "]" if high_inclusive else ")"
-        raise ValueError(
-            f"{name} must be in [{low:g}, {high:g}{bracket}, got {value!r}"
-            + (f"; {why}" if why else "")
-        )
-    return v
-
-
 def _lerp(start: np.ndarray, end: np.ndarray, weight: float) -> np.ndarray:
     """``start + weight * (end - start)`` in place on ``start``, as ``torch.lerp`` computes it.
 
@@ -77,9 +63,7 @@ def _lerp(start: np.ndarray, end: np.ndarray, weight: float) -> np.ndarray:
     the two libraries round alike.
     """
     if abs(weight) < 0.5:
-        diff = np.subtract(end, start)
-        diff *= weight  # weight * (end - start), computed in one buffer
-        start += diff
+        start += weight * (end - start)
     else:
         start[...] = end - (end - start) * (1.0 - weight)
     return start
@@ -168,87 +152,51 @@ class Optimizer:
         Introduced in: book/05-update
         """
         check_same_keys_and_shapes(params, grads)
-        checked = []
-        for key in params:
-            theta, g = params[key], grads[key]
-            if not isinstance(theta, np.ndarray) or theta.dtype.kind != "f":
-                what = (
-                    f"an array of dtype {theta.dtype}"
-                    if isinstance(theta, np.ndarray)
-                    else f"a {type(theta).__name__}"
-                )
-                raise TypeError(
-                    f"params[{key!r}] is {what}; the optimizer updates parameters in place, so "
-                    f"each must be a float ndarray (e.g. np.asarray(value, dtype=float))"
-                )
-            if not isinstance(g, np.ndarray) or not (
-                g.dtype.kind in "fiu" or np.issubdtype(g.dtype, np.integer)
-            ):
-                what = (
-                    f"an array of dtype {g.dtype}"
-                    if isinstance(g, np.ndarray)
-                    else f"a {type(g).__name__}"
-                )
-                raise TypeError(
-                    f"grads[{key!r}] is {what}; pass the gradient as a NumPy array of real "
-                    "numbers with the parameter's shape (np.asarray(...))"
-                )
-            if not np.isfinite(g).all():  # (ndarray.all: np.all's dispatch is slower)
-                raise DivergenceError(
-                    self.steps, self.lr, None, what=f"gradient {key}", value=_first_bad(g)
-                )
-            st = self.state.get(key)
-            if st is not None and st["shape"] != theta.shape:
-                raise ValueError(
-                    f"params[{key!r}] has shape {theta.shape} but the optimizer last updated "
-                    f"a {key!r} of shape {st['shape']}; call opt.reset() before using the "
-                    "optimizer on a new model"
-                )
-            checked.append((key, theta, g))
-        self._update_all(checked)
-
-    def _apply(self, params: Mapping[str, np.ndarray], grads: Mapping[str, np.ndarray]) -> None:
-        """:meth:`step` for gradients the caller knows to be finite, without testing them again.
-
-        :func:`descend.train.train` calls it after computing the gradients' norm (a finite
-        norm means every gradient is finite), and only for an optimizer whose ``step`` is
-        this class's. Names, shapes and types are still checked, cheaply; anything unusual
-        is handed to :meth:`step`, which says what is wrong.
-        """
-        if type(grads) is not dict or len(grads) != len(params):
-            self.step(params, grads)
-            return
-        state = self.state
-        checked = []
-        for key, theta in params.items():
-            g = grads.get(key)
-            st = state.get(key)
-            if not (
-                type(theta) is np.ndarray
-                and type(g) is np.ndarray
-                and g.shape == theta.shape
-                and theta.dtype.kind == "f"
-                and g.dtype.kind in "fiu"
-                and (st is None or st["shape"] == theta.shape)
-            ):
-                self.step(params, grads)
-                return
-            checked.append((key, theta, g))
-        self._update_all(checked)
-
-    def _update_all(self, checked: list[tuple[str, np.ndarray, np.ndarray]]) -> None:
-        """Update every ``(name, parameter, gradient)`` in place: all have been checked."""
-        state = self.state
-        for key, theta, g in checked:
-            if g.dtype is not theta.dtype:  # the arithmetic happens in the parameter's dtype
-                g = g.astype(theta.dtype, copy=False)
-            st = state.get(key)
-            if st is None:
-                st = state[key] = {"shape": theta.shape, "step": 0}
-                self._init_state(theta, st)
-            st["step"] += 1
-            self._update(theta, g, st)
+        for name in params:
+            self._check(name, params[name], grads[name])
+        for name, theta in params.items():
+            g = np.asarray(grads[name], dtype=theta.dtype)  # the arithmetic is theta's dtype
+            state = self.state.get(name)
+            if state is None:  # the first step that sees this parameter
+                state = self.state[name] = {"shape": theta.shape, "step": 0}
+                self._init_state(theta, state)
+            state["step"] += 1
+            self._update(theta, g, state)
         self.steps += 1
+
+    def _check(self, name: str, theta: Any, g: Any) -> None:
+        """Raise unless ``theta`` can be updated in place by the finite gradient ``g``."""
+        if not isinstance(theta, np.ndarray) or theta.dtype.kind != "f":
+            what = (
+                f"an array of dtype {theta.dtype}"
+                if isinstance(theta, np.ndarray)
+                else f"a {type(theta).__name__}"
+            )
+            raise TypeError(
+                f"params[{name!r}] is {what}; the optimizer updates parameters in place, so "
+                f"each must be a float ndarray (e.g. np.asarray(value, dtype=float))"
+            )
+        if not isinstance(g, np.ndarray) or g.dtype.kind not in "fiu":
+            what = (
+                f"an array of dtype {g.dtype}"
+                if isinstance(g, np.ndarray)
+                else f"a {type(g).__name__}"
+            )
+            raise TypeError(
+                f"grads[{name!r}] is {what}; pass the gradient as a NumPy array of real "
+                "numbers with the parameter's shape (np.asarray(...))"
+            )
+        if not np.isfinite(g).all():
+            raise DivergenceError(
+                self.steps, self.lr, None, what=f"gradient {name}", value=_first_bad(g)
+            )
+        state = self.state.get(name)
+        if state is not None and state["shape"] != theta.shape:
+            raise ValueError(
+                f"params[{name!r}] has shape {theta.shape} but the optimizer last updated "
+                f"a {name!r} of shape {state['shape']}; call opt.reset() before using the "
+                "optimizer on a new model"
+            )
 
     def _init_state(self, theta: np.ndarray, state: dict[str, Any]) -> None:
         """Create the state arrays for one parameter (none by default)."""
@@ -303,8 +251,8 @@ class SGD(Optimizer):
         weight_decay: float = 0,
     ) -> None:
         super().__init__(lr)
-        self.momentum = check_positive(momentum, "momentum", allow_zero=True)
-        self.dampening = _check_range(dampening, "dampening", 0.0, 1.0, high_inclusive=True)
+        self.momentum = _check_momentum(momentum)
+        self.dampening = check_in_range(dampening, "dampening", 0.0, 1.0)
         self.nesterov = check_bool(nesterov, "nesterov")
         self.weight_decay = check_positive(weight_decay, "weight_decay", allow_zero=True)
         if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
@@ -463,10 +411,10 @@ class RMSprop(Optimizer):
         centered: bool = False,
     ) -> None:
         super().__init__(lr)
-        self.alpha = _check_range(alpha, "alpha", 0.0, 1.0, high_inclusive=True)
+        self.alpha = check_in_range(alpha, "alpha", 0.0, 1.0)
         self.eps = _check_eps(eps)
         self.weight_decay = check_positive(weight_decay, "weight_decay", allow_zero=True)
-        self.momentum = check_positive(momentum, "momentum", allow_zero=True)
+        self.momentum = _check_momentum(momentum)
         self.centered = check_bool(centered, "centered")
 
     def hyperparameters(self) -> dict[str, Any]:
@@ -562,8 +510,8 @@ class Adam(Optimizer):
                 f"betas must be a pair (beta1, beta2), e.g. (0.9, 0.999); got {betas!r}"
             )
         self.betas = (
-            _check_range(betas[0], "betas[0]", 0.0, 1.0, high_inclusive=False),
-            _check_range(betas[1], "betas[1]", 0.0, 1.0, high_inclusive=False),
+            check_in_range(betas[0], "betas[0]", 0.0, 1.0, high_inclusive=False),
+            check_in_range(betas[1], "betas[1]", 0.0, 1.0, high_inclusive=False),
         )
         self.eps = _check_eps(eps)
         self.weight_decay = check_positive(weight_decay, "weight_decay", allow_zero=True)
@@ -605,13 +553,9 @@ class Adam(Optimizer):
             denom = np.sqrt(v_max)
         else:
             denom = np.sqrt(v)
-        # torch's operations in torch's order, sqrt(v) / sqrt(bc2) + eps, then
-        # theta += -step_size * m / denom, each in place on one buffer
-        denom /= bias_correction2**0.5
-        denom += self.eps
-        update = np.multiply(m, -step_size)
-        update /= denom
-        theta += update
+        # torch's operations in torch's order: eps is added after dividing by sqrt(bc2)
+        denom = denom / bias_correction2**0.5 + self.eps
+        theta += -step_size * m / denom
 
 
 class AdamW(Adam):
@@ -661,18 +605,33 @@ class AdamW(Adam):
 
 
 def _check_eps(eps: Any) -> float:
-    v = check_positive(eps, "eps", allow_zero=True)
-    if v == 0:
-        raise ValueError(
-            "eps must be > 0 (PyTorch allows 0, but then a zero gradient gives 0/0 = NaN); "
-            "keep the default or use a tiny value such as 1e-8"
-        )
-    return v
+    why = (
+        "PyTorch allows 0, but then a zero gradient gives 0/0 = NaN; keep the default "
+        "or use a tiny value such as 1e-8"
+    )
+    return check_positive(eps, "eps", why=why)
 
 
-OPTIMIZERS: dict[str, type[Optimizer]] = {
-    cls.name: cls for cls in (SGD, Adagrad, RMSprop, Adam, AdamW)
+def _check_momentum(momentum: Any) -> float:
+    why = (
+        "with a momentum of 1 or more old gradients never fade, so the steps do not "
+        "shrink and the run never settles; 0.9 is common"
+    )
+    return check_in_range(momentum, "momentum", 0.0, 1.0, high_inclusive=False, why=why)
+
+
+#: lowercase name -> the name of its class in this module
+_CLASS_NAMES = {
+    "sgd": "SGD",
+    "adagrad": "Adagrad",
+    "rmsprop": "RMSprop",
+    "adam": "Adam",
+    "adamw": "AdamW",
 }
+
+#: name -> optimizer class, looked up in this module on every access, so replacing
+#: ``descend.optim.Adam`` replaces ``OPTIMIZERS["adam"]`` and ``get("adam")`` too
+OPTIMIZERS: Registry = Registry(_CLASS_NAMES, lambda name: globals()[_CLASS_NAMES[name]])
 
 
 def get(name: str, **kwargs: Any) -> Optimizer:

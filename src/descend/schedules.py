@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import check_positive
+from descend.errors import check_in_range, check_int, check_positive
 
 __all__ = [
     "Schedule",
@@ -38,26 +38,8 @@ __all__ = [
 ]
 
 
-def _check_t(t: Any) -> int:
-    if isinstance(t, bool) or not isinstance(t, (int, np.integer)):
-        raise TypeError(f"t must be a whole step count 0, 1, 2, ..., got {type(t).__name__} {t!r}")
-    if t < 0:
-        raise ValueError(f"t must be >= 0 (steps count from 0), got {t}")
-    return int(t)
-
-
-def _check_count(value: Any, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a whole number of steps >= 1, got {value!r}")
-    return int(value)
-
-
-def _check_fraction(value: Any, name: str, *, allow_zero: bool, why: str) -> float:
-    v = check_positive(value, name, allow_zero=allow_zero)
-    if v > 1:
-        low = "[0" if allow_zero else "(0"
-        raise ValueError(f"{name} must be in {low}, 1], got {value!r}; {why}")
-    return v
+def _check_steps(value: Any, name: str) -> int:
+    return check_int(value, name, 1, hint=" (a whole number of steps)")
 
 
 class Schedule:
@@ -78,14 +60,14 @@ class Schedule:
 
         Introduced in: book/05-update
         """
-        return float(self._fn(_check_t(t)))
+        return float(self._fn(check_int(t, "t", 0, hint=" (steps count from 0)")))
 
     def values(self, n: int) -> np.ndarray:
         """The learning rates at t = 0, 1, ..., n − 1, an array of shape (n,).
 
         Introduced in: book/05-update
         """
-        n = _check_count(n, "n")
+        n = _check_steps(n, "n")
         return np.array([self(t) for t in range(n)])
 
     def __repr__(self) -> str:
@@ -118,8 +100,10 @@ def step_decay(lr: float, step_size: int, gamma: float = 0.1) -> Schedule:
     Introduced in: book/05-update
     """
     lr = check_positive(lr, "lr")
-    step_size = _check_count(step_size, "step_size")
-    gamma = _check_fraction(gamma, "gamma", allow_zero=False, why="a decay shrinks the rate")
+    step_size = _check_steps(step_size, "step_size")
+    gamma = check_in_range(
+        gamma, "gamma", 0.0, 1.0, low_inclusive=False, why="a decay shrinks the rate"
+    )
     return Schedule(
         lambda t: lr * gamma ** (t // step_size),
         f"step_decay(lr={lr!r}, step_size={step_size}, gamma={gamma!r})",
@@ -141,7 +125,9 @@ def exponential(lr: float, gamma: float) -> Schedule:
     Introduced in: book/05-update
     """
     lr = check_positive(lr, "lr")
-    gamma = _check_fraction(gamma, "gamma", allow_zero=False, why="a decay shrinks the rate")
+    gamma = check_in_range(
+        gamma, "gamma", 0.0, 1.0, low_inclusive=False, why="a decay shrinks the rate"
+    )
     return Schedule(lambda t: lr * gamma**t, f"exponential(lr={lr!r}, gamma={gamma!r})")
 
 
@@ -191,7 +177,7 @@ def cosine(lr: float, total_steps: int, min_lr: float = 0.0) -> Schedule:
     Introduced in: book/05-update
     """
     lr = check_positive(lr, "lr")
-    total_steps = _check_count(total_steps, "total_steps")
+    total_steps = _check_steps(total_steps, "total_steps")
     min_lr = check_positive(min_lr, "min_lr", allow_zero=True)
     if min_lr > lr:
         raise ValueError(f"min_lr must be <= lr, got min_lr={min_lr!r} > lr={lr!r}")
@@ -233,9 +219,9 @@ def warmup(
             f"schedule must be a callable t -> lr (e.g. ds.schedules.cosine(0.1, 100)), "
             f"got {type(schedule).__name__} {schedule!r}"
         )
-    warmup_steps = _check_count(warmup_steps, "warmup_steps")
-    start_factor = _check_fraction(
-        start_factor, "start_factor", allow_zero=True, why="it is a fraction of the first lr"
+    warmup_steps = _check_steps(warmup_steps, "warmup_steps")
+    start_factor = check_in_range(
+        start_factor, "start_factor", 0.0, 1.0, why="it is a fraction of the first lr"
     )
 
     def fn(t: int) -> float:

@@ -37,7 +37,6 @@ import numpy as np
 from descend.data import minibatches
 from descend.errors import (
     DivergenceError,
-    all_finite,
     as_float_array,
     check_bool,
     check_choice,
@@ -47,7 +46,6 @@ from descend.errors import (
     check_rng,
     check_same_length,
 )
-from descend.optim import Optimizer
 
 __all__ = [
     "History",
@@ -292,77 +290,21 @@ def train(
     _check_model(model)
     _check_optimizer(optimizer)
     X, y = _check_data(X, y, "X", "y")
-    n = len(X)
-    epochs = check_int(epochs, "epochs", 1, hint=" (the maximum number of passes over the data)")
-    if batch_size is None:
-        batch_size = n
-    else:
-        batch_size = check_int(
-            batch_size, "batch_size", 1, n, f" (n={n} training examples; None for full batch)"
-        )
-    shuffle = check_bool(shuffle, "shuffle")
-    if rng is not None:
-        rng = check_rng(rng, "train")
-    shuffling = shuffle and batch_size < n  # one batch per epoch: its order changes nothing
-    if shuffling and rng is None:
-        raise ValueError(
-            f"shuffling mini-batches of {batch_size} needs a random generator: pass "
-            "rng=np.random.default_rng(seed), or shuffle=False to keep the data's order"
-        )
-    if (X_val is None) != (y_val is None):
-        given, missing = ("X_val", "y_val") if y_val is None else ("y_val", "X_val")
-        raise ValueError(f"{given} was given without {missing}: pass both or neither")
-    has_val = X_val is not None
-    if has_val:
-        X_val, y_val = _check_data(X_val, y_val, "X_val", "y_val")
-    if patience is not None:
-        patience = check_int(patience, "patience", 1, hint=" (epochs without improvement)")
-        if not has_val:
-            raise ValueError(
-                "patience (early stopping) watches the validation loss, so it needs "
-                "validation data: pass X_val and y_val (e.g. from ds.data.train_val_split)"
-            )
-    min_delta = check_positive(min_delta, "min_delta", allow_zero=True)
-    restore_best = check_bool(restore_best, "restore_best")
-    if loss_tol is not None:
-        loss_tol = check_positive(loss_tol, "loss_tol")
-    if grad_tol is not None:
-        grad_tol = check_positive(grad_tol, "grad_tol")
-    if schedule is not None and not callable(schedule):
-        raise TypeError(f"schedule must be a function t -> lr, got {type(schedule).__name__}")
-    check_choice("schedule_per", schedule_per, ("epoch", "step"), "schedule interval")
-    for cb, name in ((on_step, "on_step"), (on_epoch, "on_epoch")):
-        if cb is not None and not callable(cb):
-            raise TypeError(f"{name} must be a function of one Progress argument or None")
-    if snapshot_every is not None:
-        snapshot_every = check_int(snapshot_every, "snapshot_every", 1, hint=" (epochs)")
-
-    params = model.params
-    keep_best = restore_best and patience is not None
-    # descend's own optimizers skip step()'s test of the gradients for NaN and infinity
-    # once the gradient's norm, computed anyway, has shown them finite (see _update)
-    trusted = (
-        isinstance(optimizer, Optimizer)
-        and type(optimizer).step is Optimizer.step
-        and "step" not in vars(optimizer)
+    batch_size, shuffling = _check_batches(len(X), batch_size, shuffle, rng)
+    val = _check_validation(X_val, y_val)  # None, or the pair (X_val, y_val)
+    rules = _StoppingRules(
+        epochs, patience, min_delta, restore_best, loss_tol, grad_tol, val is not None
     )
-    history = History()
-    with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported below
-        # 1 initialize happened before: record where the parameters start
-        history.initial_loss = _starting_loss(model.loss(X, y), "training")
-        last_loss = history.initial_loss  # the last finite loss seen, for DivergenceError
-        if has_val:
-            history.initial_val_loss = _starting_loss(model.loss(X_val, y_val), "validation")
-        best = history.initial_val_loss if has_val else history.initial_loss
-        best_params = _copy(params) if keep_best else None
-        since_best = 0
-        if snapshot_every is not None:
-            history.snapshots.append((0, _copy(params)))
+    snapshot_every = _check_hooks(schedule, schedule_per, on_step, on_epoch, snapshot_every)
 
-        step, stop, epoch = 0, None, 0
+    params, history = model.params, History()
+    with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported below
+        _record_start(model, X, y, val, history, snapshot=snapshot_every is not None)
+        rules.start(history, params)
+        last_loss = history.initial_loss  # the last finite loss seen, for DivergenceError
+        step, epoch, stop = 0, 0, None
         while stop is None:
-            # 6 iterate: one epoch is one pass over the training data
-            epoch += 1
+            epoch += 1  # 6 iterate: one epoch is one pass over the training data
             if schedule is not None and schedule_per == "epoch":
                 _set_lr(optimizer, schedule, epoch - 1)
             for X_batch, y_batch in minibatches(X, y, batch_size, rng, shuffle=shuffling):
@@ -371,19 +313,13 @@ def train(
                 lr = float(optimizer.lr)
                 # 2 forward and 3 backprop: the batch's loss and its gradient
                 loss, grads = model.loss_and_grads(X_batch, y_batch)
-                loss = float(loss)
-                if not math.isfinite(loss):
-                    raise DivergenceError(step, lr, last_loss, what="loss", value=loss)
+                loss = _finite_loss(loss, "loss", step, lr, last_loss)
                 # 4 gradient: its length says how steep the loss is here
                 grad_norm = _norm(grads)
                 # 5 update: every parameter a step against its gradient, in place
-                finite = trusted and math.isfinite(grad_norm)  # then so is every gradient
-                _update(optimizer, params, grads, step, lr, loss, grads_finite=finite)
+                _update(optimizer, params, grads, step, lr, loss)
                 last_loss = loss
-                history.step_losses.append(loss)
-                history.grad_norms.append(grad_norm)
-                history.lrs.append(lr)
-                history.grad_evals += len(X_batch)
+                _record_step(history, loss, grad_norm, lr, len(X_batch))
                 step += 1
                 if on_step is not None:
                     info = Progress(epoch, step - 1, loss, params, lr, grad_norm, None, history)
@@ -393,61 +329,148 @@ def train(
 
             # measure the epoch on the whole training set (and the validation set)
             history.epochs_run, history.steps_run = epoch, step
-            full_grad_norm = None
-            if grad_tol is None:
-                epoch_loss = float(model.loss(X, y))
-            else:
-                epoch_loss, full_grads = model.loss_and_grads(X, y)
-                epoch_loss, full_grad_norm = float(epoch_loss), _norm(full_grads)
-                history.epoch_grad_norms.append(full_grad_norm)
-            if not math.isfinite(epoch_loss):
-                raise DivergenceError(
-                    step, optimizer.lr, last_loss, what="training loss", value=epoch_loss
-                )
-            last_loss = epoch_loss
-            history.epoch_losses.append(epoch_loss)
-            val_loss = None
-            if has_val:
-                val_loss = float(model.loss(X_val, y_val))
-                if not math.isfinite(val_loss):
-                    raise DivergenceError(
-                        step, optimizer.lr, last_loss, what="validation loss", value=val_loss
-                    )
-                history.val_losses.append(val_loss)
-            monitored = val_loss if has_val else epoch_loss
-            if monitored < best - min_delta:
-                best, history.best_epoch, since_best = monitored, epoch, 0
-                if keep_best:
-                    best_params = _copy(params)
-            else:
-                since_best += 1
+            loss, val_loss, full_norm = _measure_epoch(
+                model, X, y, val, rules.grad_tol, history, step, optimizer.lr, last_loss
+            )
+            last_loss = loss
+            rules.track_best(epoch, loss if val is None else val_loss, params, history)
             if snapshot_every is not None and epoch % snapshot_every == 0:
                 history.snapshots.append((epoch, _copy(params)))
             if on_epoch is not None:
                 info = Progress(
-                    epoch, step, epoch_loss, params, optimizer.lr, full_grad_norm, val_loss, history
+                    epoch, step, loss, params, optimizer.lr, full_norm, val_loss, history
                 )
                 if _wants_stop(on_epoch(info)) and stop is None:
                     stop = "callback"
-
-            # the stopping rules, in the order of STOP_REASONS
-            if stop is not None:
-                pass
-            elif loss_tol is not None and epoch_loss <= loss_tol:
-                stop = "loss_tol"
-            elif grad_tol is not None and full_grad_norm <= grad_tol:
-                stop = "grad_tol"
-            elif patience is not None and since_best >= patience:
-                stop = "early_stopping"
-            elif epoch == epochs:
-                stop = "max_epochs"
+            stop = stop or rules.reason_to_stop(epoch, loss, full_norm)
 
     history.stopped_reason = stop
-    if keep_best and history.best_epoch != epoch:
-        for name, value in best_params.items():
-            params[name][...] = value
-        history.restored_best = True
+    rules.finish(params, history)
     return history
+
+
+class _StoppingRules:
+    """When :func:`train` stops, and the best epoch that early stopping watches.
+
+    Checks its arguments when built (see :func:`train` for their meaning). The rules are
+    checked after every epoch, in the order of :data:`STOP_REASONS` ("callback" is
+    decided by :func:`train` itself).
+    """
+
+    def __init__(
+        self,
+        epochs: Any,
+        patience: Any,
+        min_delta: Any,
+        restore_best: Any,
+        loss_tol: Any,
+        grad_tol: Any,
+        has_val: bool,
+    ) -> None:
+        self.epochs = check_int(
+            epochs, "epochs", 1, hint=" (the maximum number of passes over the data)"
+        )
+        if patience is not None:
+            patience = check_int(patience, "patience", 1, hint=" (epochs without improvement)")
+            if not has_val:
+                raise ValueError(
+                    "patience (early stopping) watches the validation loss, so it needs "
+                    "validation data: pass X_val and y_val (e.g. from ds.data.train_val_split)"
+                )
+        self.patience = patience
+        self.min_delta = check_positive(min_delta, "min_delta", allow_zero=True)
+        self.keep_best = check_bool(restore_best, "restore_best") and patience is not None
+        self.loss_tol = None if loss_tol is None else check_positive(loss_tol, "loss_tol")
+        self.grad_tol = None if grad_tol is None else check_positive(grad_tol, "grad_tol")
+
+    def start(self, history: History, params: Mapping[str, np.ndarray]) -> None:
+        """Epoch 0, the starting parameters, is the best so far."""
+        has_val = history.initial_val_loss is not None
+        self.best = history.initial_val_loss if has_val else history.initial_loss
+        self.since_best = 0
+        self.best_params = _copy(params) if self.keep_best else None
+
+    def track_best(
+        self, epoch: int, monitored: float, params: Mapping[str, np.ndarray], history: History
+    ) -> None:
+        """Note whether ``epoch`` improved the monitored loss by more than ``min_delta``."""
+        if monitored < self.best - self.min_delta:
+            self.best, history.best_epoch, self.since_best = monitored, epoch, 0
+            if self.keep_best:
+                self.best_params = _copy(params)
+        else:
+            self.since_best += 1
+
+    def reason_to_stop(self, epoch: int, loss: float, full_grad_norm: float | None) -> str | None:
+        """The first rule that fires after ``epoch``, or None to go on."""
+        if self.loss_tol is not None and loss <= self.loss_tol:
+            return "loss_tol"
+        if self.grad_tol is not None and full_grad_norm <= self.grad_tol:
+            return "grad_tol"
+        if self.patience is not None and self.since_best >= self.patience:
+            return "early_stopping"
+        if epoch == self.epochs:
+            return "max_epochs"
+        return None
+
+    def finish(self, params: Mapping[str, np.ndarray], history: History) -> None:
+        """With early stopping, set the parameters back to those of the best epoch."""
+        if self.keep_best and history.best_epoch != history.epochs_run:
+            for name, value in self.best_params.items():
+                params[name][...] = value
+            history.restored_best = True
+
+
+def _record_start(
+    model: Any, X: np.ndarray, y: np.ndarray, val: Any, history: History, snapshot: bool
+) -> None:
+    """Record where the parameters start: the losses before any update, snapshot 0."""
+    history.initial_loss = _starting_loss(model.loss(X, y), "training")
+    if val is not None:
+        history.initial_val_loss = _starting_loss(model.loss(*val), "validation")
+    if snapshot:
+        history.snapshots.append((0, _copy(model.params)))
+
+
+def _record_step(history: History, loss: float, grad_norm: float, lr: float, n: int) -> None:
+    """Record one step: its mini-batch loss, gradient norm, learning rate, ``n`` examples."""
+    history.step_losses.append(loss)
+    history.grad_norms.append(grad_norm)
+    history.lrs.append(lr)
+    history.grad_evals += n
+
+
+def _measure_epoch(
+    model: Any,
+    X: np.ndarray,
+    y: np.ndarray,
+    val: Any,
+    grad_tol: float | None,
+    history: History,
+    step: int,
+    lr: float,
+    last_loss: float,
+) -> tuple[float, float | None, float | None]:
+    """The losses after an epoch, recorded: ``(training loss, validation loss, full norm)``.
+
+    The norm of the full training gradient is measured only for ``grad_tol`` (else None),
+    the validation loss only with validation data. A non-finite loss raises
+    :class:`DivergenceError` (at ``step``, with ``lr`` and ``last_loss``).
+    """
+    full_norm = None
+    if grad_tol is None:
+        loss = model.loss(X, y)
+    else:
+        loss, full_grads = model.loss_and_grads(X, y)
+        full_norm = _norm(full_grads)
+        history.epoch_grad_norms.append(full_norm)
+    loss = _finite_loss(loss, "training loss", step, lr, last_loss)
+    history.epoch_losses.append(loss)
+    val_loss = None
+    if val is not None:
+        val_loss = _finite_loss(model.loss(*val), "validation loss", step, lr, loss)
+        history.val_losses.append(val_loss)
+    return loss, val_loss, full_norm
 
 
 # ---------------------------------------------------------------------------------------
@@ -736,11 +759,15 @@ def _check_model(model: Any) -> None:
 
 
 def _check_optimizer(optimizer: Any) -> None:
+    if isinstance(optimizer, type):
+        raise TypeError(
+            f"optimizer is the class {optimizer.__name__}, not an optimizer: build one with "
+            f"its learning rate, e.g. {optimizer.__name__}(lr=0.1), and pass that"
+        )
     if not hasattr(optimizer, "lr") or not callable(getattr(optimizer, "step", None)):
         raise TypeError(
             "optimizer must have lr and step(params, grads) (like ds.optim.SGD(lr=0.1)); "
             f"got {type(optimizer).__name__}"
-            + (" (pass an optimizer object, not the class)" if isinstance(optimizer, type) else "")
         )
 
 
@@ -751,6 +778,57 @@ def _check_data(X: Any, y: Any, xname: str, yname: str) -> tuple[np.ndarray, np.
     if len(X) == 0:
         raise ValueError(f"{xname} has no examples (shape {X.shape})")
     return X, y
+
+
+def _check_batches(n: int, batch_size: Any, shuffle: Any, rng: Any) -> tuple[int, bool]:
+    """``(batch_size, shuffling)`` for ``n`` examples: ``None`` is one batch of all ``n``."""
+    if batch_size is None:
+        batch_size = n
+    else:
+        batch_size = check_int(
+            batch_size, "batch_size", 1, n, f" (n={n} training examples; None for full batch)"
+        )
+    shuffle = check_bool(shuffle, "shuffle")
+    if rng is not None:
+        check_rng(rng, "train")
+    shuffling = shuffle and batch_size < n  # one batch per epoch: its order changes nothing
+    if shuffling and rng is None:
+        raise ValueError(
+            f"shuffling mini-batches of {batch_size} needs a random generator: pass "
+            "rng=np.random.default_rng(seed), or shuffle=False to keep the data's order"
+        )
+    return batch_size, shuffling
+
+
+def _check_validation(X_val: Any, y_val: Any) -> tuple[np.ndarray, np.ndarray] | None:
+    """The validation data as checked arrays, or None when there is none."""
+    if (X_val is None) != (y_val is None):
+        given, missing = ("X_val", "y_val") if y_val is None else ("y_val", "X_val")
+        raise ValueError(f"{given} was given without {missing}: pass both or neither")
+    return None if X_val is None else _check_data(X_val, y_val, "X_val", "y_val")
+
+
+def _check_hooks(
+    schedule: Any, schedule_per: Any, on_step: Any, on_epoch: Any, snapshot_every: Any
+) -> int | None:
+    """Check what train calls or keeps along the way; return ``snapshot_every``, checked."""
+    if schedule is not None and not callable(schedule):
+        raise TypeError(f"schedule must be a function t -> lr, got {type(schedule).__name__}")
+    check_choice("schedule_per", schedule_per, ("epoch", "step"), "schedule interval")
+    for cb, name in ((on_step, "on_step"), (on_epoch, "on_epoch")):
+        if cb is not None and not callable(cb):
+            raise TypeError(f"{name} must be a function of one Progress argument or None")
+    if snapshot_every is None:
+        return None
+    return check_int(snapshot_every, "snapshot_every", 1, hint=" (epochs)")
+
+
+def _finite_loss(loss: Any, what: str, step: int, lr: float, last_loss: float) -> float:
+    """``loss`` as a float, or :class:`DivergenceError` if it is NaN or infinite."""
+    loss = float(loss)
+    if not math.isfinite(loss):
+        raise DivergenceError(step, lr, last_loss, what=what, value=loss)
+    return loss
 
 
 def _starting_loss(loss: Any, which: str) -> float:
@@ -773,11 +851,7 @@ def _norm(grads: Mapping[str, np.ndarray]) -> float:
     It is finite only if every gradient is (NaN and infinity propagate through the sum of
     squares); an infinite norm may also be an overflow of finite gradients.
     """
-    total = 0.0
-    for g in grads.values():
-        # np.add.reduce is what ndarray.sum calls, without the method's Python wrapper
-        total += float(np.add.reduce(np.square(g), axis=None))
-    return math.sqrt(total)
+    return math.sqrt(sum(float((g**2).sum()) for g in grads.values()))
 
 
 def _update(
@@ -788,25 +862,16 @@ def _update(
     lr: float,
     loss: float,
     what: str = "parameter",
-    grads_finite: bool = False,
 ) -> None:
     """``optimizer.step``, then check that every parameter is still finite.
 
     ``what`` names the culprit in the error: ``"parameter"`` (followed by the
     parameter's name) in :func:`train`, ``"point"`` in :func:`minimize`.
-    ``grads_finite`` says the caller has found every gradient finite and the optimizer
-    is one of descend's own with its ``step`` in place: ``Optimizer._apply`` then makes
-    the step without testing the gradients again (``step`` would raise on a NaN).
     """
     try:
-        if grads_finite:
-            optimizer._apply(params, grads)
-        else:
-            optimizer.step(params, grads)
+        optimizer.step(params, grads)
     except DivergenceError as exc:  # a non-finite gradient, caught by the optimizer
         raise DivergenceError(step, lr, loss, what=exc.what, value=exc.value) from exc
-    if all_finite(params.values()):  # the usual case, settled quickly
-        return
     for name, value in params.items():
         if not np.isfinite(value).all():
             label = f"parameter {name}" if what == "parameter" else what
