@@ -43,7 +43,7 @@ def test_readable_folders_skip_the_secrets_but_keep_python_and_the_library(tmp_p
 
 
 def test_the_real_layout_hides_the_repository_but_not_python(tmp_path):
-    allowed = [Path(p) for p in grader.sandbox_reads(grader._protected_paths([tmp_path]))]
+    allowed = [Path(p) for p in grader.sandbox_reads(grader.protected_paths([tmp_path]))]
     import descend
 
     assert Path(descend.__file__).resolve().parent in allowed
@@ -83,7 +83,7 @@ def test_a_kernel_cannot_read_the_secrets_write_outside_or_connect():
     )
 
     async def probe() -> dict:
-        session = grader.KernelSession(plan, grader._protected_paths([]))
+        session = grader.KernelSession(plan, grader.protected_paths([]))
         await session.start()
         try:
             status, message = await session.run(code, 30)
