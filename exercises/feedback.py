@@ -165,9 +165,19 @@ def expect_shape(got: Any, shape: tuple[int, ...], name: str = "out") -> np.ndar
 def expect_close(
     got: Any, want: Any, name: str = "out", rtol: float = 1e-6, atol: float = 1e-9
 ) -> None:
-    """Fail unless ``got`` has ``want``'s shape and ``|got - want| <= atol + rtol |want|``."""
+    """Fail unless ``got`` has ``want``'s shape and ``|got - want| <= atol + rtol |want|``.
+
+    A result in a lower precision than float64 (float32, float16) is judged at that
+    precision: the tolerances grow to 50 of its rounding steps (relative to the
+    largest reference value), since right values cannot be closer than that.
+    """
     want = np.asarray(want, dtype=np.float64)
+    kind = np.asarray(got).dtype
     arr = expect_shape(got, want.shape, name)
+    if kind.kind == "f" and kind.itemsize < 8:
+        eps = 50 * float(np.finfo(kind).eps)
+        rtol = max(rtol, eps)
+        atol = max(atol, eps * float(np.max(np.abs(want), initial=0.0)))
     diff = np.abs(arr - want)
     tol = atol + rtol * np.abs(want)
     wrong = diff > tol
@@ -176,9 +186,17 @@ def expect_close(
         where = f" at index {tuple(int(i) for i in worst)}" if want.shape else ""
         others = int(wrong.sum()) - 1
         more = f" ({others} other entries differ too)" if others > 0 else ""
-        raise CheckFailure(
-            f"{_label(name)}{where} is {arr[worst]:.6g}, expected {want[worst]:.6g}{more}"
-        )
+        a, b = _distinct(float(arr[worst]), float(want[worst]))
+        raise CheckFailure(f"{_label(name)}{where} is {a}, expected {b}{more}")
+
+
+def _distinct(a: float, b: float) -> tuple[str, str]:
+    """``a`` and ``b`` with enough digits to tell them apart (6 at least)."""
+    for digits in range(6, 18):
+        x, y = f"{a:.{digits}g}", f"{b:.{digits}g}"
+        if x != y:
+            return x, y
+    return x, y
 
 
 def expect_equal(got: Any, want: Any, name: str = "out") -> None:

@@ -11,7 +11,7 @@ kernel gets
 * a PID namespace (its process 1 is the kernel: when it ends, every process left in
   it is killed) and a private ``/proc`` that shows no other process of the machine;
 * the unprivileged user ``nobody`` (uid/gid 65534, present on every Linux);
-* a tmpfs of ``disk_mb`` for all it may write (its folders and its results).
+* a tmpfs of ``disk_mb`` for all it may write, and one of ``OUT_MB`` for its results.
 
 Elsewhere (not root, macOS) the kernel keeps per-process limits (``RLIMIT_AS``,
 ``RLIMIT_FSIZE``) and is killed by process group; :func:`describe` says which.
@@ -29,6 +29,7 @@ from typing import Any
 
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 NOBODY = 65534
+OUT_MB = 160  # room for the results of one question (read up to 64 MB per check)
 
 
 def privileged() -> bool:
@@ -56,18 +57,26 @@ class Isolation:
         self.run_dir = run_dir
         self.memory_mb, self.disk_mb, self.pids = memory_mb, disk_mb, pids
         self.cgroups: list[Path] = []
-        self.mounted = False
+        self.mounted: list[Path] = []
         self.root = privileged()
 
     def prepare(self) -> None:
-        """Mount the scratch tmpfs on ``run_dir`` and create the cgroups (as root)."""
+        """Mount the size-capped tmpfs folders and create the cgroups (as root).
+
+        ``run_dir/kernel`` (all the kernel may write: ``disk_mb``) and ``run_dir/out``
+        (the results, ``OUT_MB``) are two tmpfs; the grader's own files (the inputs)
+        stay outside them, so a full scratch folder does not stop the grading.
+        """
         if not self.root:
             return
         libc = ctypes.CDLL(None, use_errno=True)
-        options = f"size={self.disk_mb}m,mode=0755".encode()
-        if libc.mount(b"tmpfs", str(self.run_dir).encode(), b"tmpfs", 2 | 4, options) != 0:
-            raise OSError(ctypes.get_errno(), f"cannot mount a tmpfs on {self.run_dir}")
-        self.mounted = True
+        for name, size in (("kernel", self.disk_mb), ("out", OUT_MB)):
+            folder = self.run_dir / name
+            folder.mkdir()
+            options = f"size={size}m,mode=0755".encode()
+            if libc.mount(b"tmpfs", str(folder).encode(), b"tmpfs", 2 | 4, options) != 0:
+                raise OSError(ctypes.get_errno(), f"cannot mount a tmpfs on {folder}")
+            self.mounted.append(folder)
         name = self.run_dir.name
         for controller, settings in (
             ("memory", {"memory.limit_in_bytes": self.memory_mb * 2**20}),
@@ -132,10 +141,10 @@ class Isolation:
                 except OSError:
                     time.sleep(0.02)
         self.cgroups = []
-        if self.mounted:
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.umount2(str(self.run_dir).encode(), 2)  # MNT_DETACH
-            self.mounted = False
+        libc = ctypes.CDLL(None, use_errno=True)
+        for folder in self.mounted:
+            libc.umount2(str(folder).encode(), 2)  # MNT_DETACH
+        self.mounted = []
 
 
 def describe(memory_mb: int, disk_mb: int, pids: int) -> str:

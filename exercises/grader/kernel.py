@@ -149,10 +149,10 @@ def _environment(dirs: dict[str, Path], token: str) -> dict[str, str]:
 class KernelSession:
     """One sandboxed kernel running one submission's cells.
 
-    Its folder (``run_dir``, a size-capped tmpfs where the grader is root) holds
-    ``inputs/`` (the grader's, read-only for the kernel), ``out/KEY/IDENT/`` (one folder
-    per check, the only place the kernel's results may come from) and ``kernel/`` (the
-    kernel's working, home and temporary folders).
+    Its folder (``run_dir``) holds ``inputs/`` (the grader's, read-only for the kernel),
+    ``out/KEY/IDENT/`` (one folder per check, the only place the kernel's results may
+    come from) and ``kernel/`` (the kernel's working, home and temporary folders); the
+    last two are size-capped tmpfs where the grader is root.
     """
 
     def __init__(self, plan: Plan, protected: Sequence[Path]) -> None:

@@ -79,7 +79,9 @@ def test_a_kernel_cannot_read_the_secrets_write_outside_or_connect():
     plan = grader.make_plan(ex, grader.Settings(memory_mb=1024, seed=0))
     code = (
         f"SETS = {str(ROOT / 'exercises' / 'sets' / 's01_initialize.py')!r}\n"
-        f"GIT = {str(ROOT / '.git' / 'HEAD')!r}\n" + PROBE
+        # .git is a folder in a clone, a file in a git worktree
+        f"GIT = {str(ROOT / '.git' / 'HEAD' if (ROOT / '.git').is_dir() else ROOT / '.git')!r}\n"
+        + PROBE
     )
 
     async def probe() -> dict:
