@@ -344,6 +344,17 @@ def watched_paths(extra: Iterable[Path] = ()) -> list[Path]:
     ]
 
 
+def changed(before: dict[str, str], paths: Iterable[Path]) -> list[str]:
+    """The folders of ``before`` (a :func:`fingerprints`) whose fingerprint changed."""
+    after = fingerprints(paths)
+    return [p for p in before if after.get(p) != before[p]]
+
+
+def fingerprints(paths: Iterable[Path]) -> dict[str, str]:
+    """:func:`fingerprint` of each folder."""
+    return {str(p): fingerprint([p]) for p in paths}
+
+
 def fingerprint(paths: Iterable[Path]) -> str:
     """A hash of the instructor's code and of what Python loads at start-up.
 
@@ -401,7 +412,7 @@ def grade(
     extra = [Path(p) for p in watched]
     hidden = [EXERCISES_DIR, *extra, *protected, *{p.resolve().parent for _, p in submissions}]
     watched = watched_paths(extra)
-    before = fingerprint(watched)
+    before = fingerprints(watched)
     lock = threading.Lock()
 
     def one(item: tuple[str, Path]) -> SubmissionResult:
@@ -411,9 +422,10 @@ def grade(
         except Exception as exc:  # a grader bug: report it, grade the others
             result = all_zero(plan, name, path, f"the grader failed: {exc!r}", "error")
         with lock:
-            if fingerprint(watched) != before:
+            moved = changed(before, watched)
+            if moved:
                 raise GradingTampered(
-                    f"the grader's or Python's files changed while grading {name}; stop, "
+                    f"files changed in {', '.join(moved)} while grading {name}; stop, "
                     "restore them (version control, reinstall) and grade again with "
                     "--sandbox require"
                 )

@@ -240,7 +240,7 @@ def test_the_reasons_are_reported(graded):
     assert "code cell 3 was skipped" in notes["top_level_loop"]
     assert "MemoryError" in msgs["memory_bomb"] and "MemoryError" in notes["memory_bomb"]
     assert "not a NumPy array or a number" in msgs["always_equal"]
-    assert "raised ValueError: x" in msgs["display_patched"]
+    assert "raised ValueError: `x`" in msgs["display_patched"]
     assert "forget to 'return'" in msgs["display_patched"]
     assert "NaN or infinite" in msgs["nan_outputs"]
     assert results["invalid_json"].status == "invalid"
@@ -368,7 +368,10 @@ def test_a_submission_that_writes_next_to_the_grader(sets, tmp_path):
         for t in json.loads((out / "writer" / "results.json").read_text())["tests"]
         if t["number"] == "1.2"
     ]
-    assert all("Permission denied" in t["output"] for t in writer_q2)
+    # denied by Landlock, or (as root) not even there: the kernel's user cannot enter the
+    # test's 0700 folders, so its mount namespace shows only the folders it may read
+    unreadable = ("Permission denied", "No such file or directory")
+    assert all(any(u in t["output"] for u in unreadable) for t in writer_q2), writer_q2
     rows = (out / "grades.csv").read_text().splitlines()
     assert rows[0].startswith("submission,score,max_score,percent,q1,")
     assert sorted(r.split(",")[:2] for r in rows[1:]) == [["solution", "10"], ["writer", "8"]]
