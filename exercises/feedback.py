@@ -165,9 +165,19 @@ def expect_shape(got: Any, shape: tuple[int, ...], name: str = "out") -> np.ndar
 def expect_close(
     got: Any, want: Any, name: str = "out", rtol: float = 1e-6, atol: float = 1e-9
 ) -> None:
-    """Fail unless ``got`` has ``want``'s shape and ``|got - want| <= atol + rtol |want|``."""
+    """Fail unless ``got`` has ``want``'s shape and ``|got - want| <= atol + rtol |want|``.
+
+    A result in a lower precision than float64 (float32, float16) is judged at that
+    precision: the tolerances grow to 50 of its rounding steps (relative to the
+    largest reference value), since right values cannot be closer than that.
+    """
     want = np.asarray(want, dtype=np.float64)
+    kind = np.asarray(got).dtype
     arr = expect_shape(got, want.shape, name)
+    if kind.kind == "f" and kind.itemsize < 8:
+        eps = 50 * float(np.finfo(kind).eps)
+        rtol = max(rtol, eps)
+        atol = max(atol, eps * float(np.max(np.abs(want), initial=0.0)))
     diff = np.abs(arr - want)
     tol = atol + rtol * np.abs(want)
     wrong = diff > tol
@@ -176,9 +186,17 @@ def expect_close(
         where = f" at index {tuple(int(i) for i in worst)}" if want.shape else ""
         others = int(wrong.sum()) - 1
         more = f" ({others} other entries differ too)" if others > 0 else ""
-        raise CheckFailure(
-            f"{_label(name)}{where} is {arr[worst]:.6g}, expected {want[worst]:.6g}{more}"
-        )
+        a, b = _distinct(float(arr[worst]), float(want[worst]))
+        raise CheckFailure(f"{_label(name)}{where} is {a}, expected {b}{more}")
+
+
+def _distinct(a: float, b: float) -> tuple[str, str]:
+    """``a`` and ``b`` with enough digits to tell them apart (6 at least)."""
+    for digits in range(6, 18):
+        x, y = f"{a:.{digits}g}", f"{b:.{digits}g}"
+        if x != y:
+            return x, y
+    return x, y
 
 
 def expect_equal(got: Any, want: Any, name: str = "out") -> None:
@@ -268,52 +286,149 @@ def verify_number_format(got: Mapping[str, np.ndarray], want: Any, inp: Any) -> 
 # ------------------------------------------------------------------------ rules
 
 
-_MISSING = object()
+SWITCHED_OFF = "<switched off for this exercise set>"  # the file name of the stubs' code
+
+
+def _stub_code(message: str, freevars: tuple[str, ...] = (), gate: str | None = None) -> Any:
+    """Code that raises ``ExerciseRuleError(message)`` (with ``gate``: that first calls the
+    original kept under that key when the caller is descend itself). It has the free
+    variables ``freevars`` (a method using ``super()`` has ``__class__``), unused."""
+    body = "    if __import__('sys')._getframe(1).f_globals.get('__name__', '').partition('.')[0]"
+    body += " == 'descend':\n        return __descend_originals__[KEY](*args, **kwargs)\n"
+    source = (
+        f"def make({', '.join(freevars)}):\n"
+        "  def stub(*args, **kwargs):\n"
+        + (f"    ({', '.join(freevars)},)\n" if freevars else "")
+        + (body if gate else "")
+        + "    raise __descend_rule__(MESSAGE)\n"
+        "  return stub\n"
+    )
+    namespace: dict[str, Any] = {}
+    exec(
+        compile(
+            source.replace("MESSAGE", repr(message)).replace("KEY", repr(gate)),
+            SWITCHED_OFF,
+            "exec",
+        ),
+        namespace,
+    )
+    code = namespace["make"](*freevars).__code__
+    if code.co_freevars != tuple(freevars):
+        raise TypeError(f"cannot build a stub with free variables {freevars}")
+    return code
+
+
+def _functions_of(obj: Any) -> list[Any]:
+    """The Python functions that make ``obj``: itself, or a class's methods and properties."""
+    if isinstance(obj, property):
+        return [f for f in (obj.fget, obj.fset, obj.fdel) if f is not None]
+    if isinstance(obj, (staticmethod, classmethod)):
+        return _functions_of(obj.__func__)
+    if hasattr(obj, "__code__") and hasattr(obj, "__globals__"):
+        return [obj]
+    if isinstance(obj, type):
+        return [f for value in vars(obj).values() for f in _functions_of(value)]
+    return []
+
+
+def _private_helpers(functions: list[Any]) -> list[Any]:
+    """descend's private functions (``_name``) that ``functions`` call, directly or not."""
+    found: dict[int, Any] = {}
+    todo = list(functions)
+    while todo:
+        fn = todo.pop()
+        codes = [fn.__code__]
+        names: set[str] = set()
+        while codes:
+            code = codes.pop()
+            names.update(code.co_names)
+            codes.extend(c for c in code.co_consts if hasattr(c, "co_names"))
+        for name in names:
+            value = fn.__globals__.get(name)
+            if (
+                name.startswith("_")
+                and hasattr(value, "__code__")
+                and str(getattr(value, "__module__", "")).partition(".")[0] == "descend"
+                and id(value) not in found
+            ):
+                found[id(value)] = value
+                todo.append(value)
+    return [f for f in found.values() if f not in functions]
 
 
 def block(forbidden: Mapping[str, str]) -> Callable[[], None]:
     """Switch off the descend functions an exercise asks the learner to write.
 
-    ``forbidden`` maps a dotted name (``"descend.init.he_normal"``, or a class
-    attribute such as ``"descend.network.Network.n_params"``) to the exercise that
-    asks for it (``"Exercise 1.2"``). Returns a function that switches them back.
+    ``forbidden`` maps a dotted name (``"descend.init.he_normal"``, a class such as
+    ``"descend.optim.Adam"``, or a class attribute such as
+    ``"descend.network.Network.n_params"``) to the exercise that asks for it
+    (``"Exercise 1.2"``). The function objects themselves change: their code is
+    replaced by code that raises :class:`ExerciseRuleError`, so every route to them
+    (an alias, a registry such as ``OPTIMIZERS``, ``get(name)``, a closure, a
+    subclass) is closed. descend's private helpers that they call (``_name``) run
+    only when descend itself calls them. Returns a function that switches everything
+    back on (the grader never calls it).
     """
-    undo = []
+    swaps: list[tuple[Any, Any]] = []
+    done: set[int] = set()
     for dotted, label in forbidden.items():
         owner, attr = _resolve(dotted)
-        getattr(owner, attr)  # raises AttributeError if the name does not exist
-        # a name served by a module's __getattr__ (descend's top-level aliases) is not in
-        # vars(owner): it is set while blocked and deleted again by restore()
-        original = vars(owner).get(attr, _MISSING)
-
-        def blocked(*args: Any, _name: str = dotted, _label: str = label, **kwargs: Any) -> Any:
-            raise ExerciseRuleError(
-                f"{_label} asks you to write this yourself, so {_name} is switched off "
-                "in the checks and in grading; use NumPy instead"
+        message = (
+            f"used {dotted}, which {label} asks you to write, so it is switched off in "
+            "the checks and in grading; use NumPy instead"
+        )
+        functions = _functions_of(getattr(owner, attr))
+        if not functions:
+            raise TypeError(f"{dotted} is not a function, class or property")
+        for fn in functions:
+            if id(fn) not in done and fn.__code__.co_filename != SWITCHED_OFF:
+                done.add(id(fn))
+                swaps.append((fn, fn.__code__))
+        for helper in _private_helpers(functions):
+            if id(helper) in done or helper.__code__.co_filename == SWITCHED_OFF:
+                continue
+            done.add(id(helper))
+            key = f"{helper.__module__}.{helper.__qualname__}"
+            original = type(helper)(
+                helper.__code__,
+                helper.__globals__,
+                helper.__name__,
+                helper.__defaults__,
+                helper.__closure__,
             )
-
-        replacement = property(blocked) if isinstance(original, property) else blocked
-        setattr(owner, attr, replacement)
-        undo.append((owner, attr, original))
+            original.__kwdefaults__ = helper.__kwdefaults__
+            helper.__globals__.setdefault("__descend_originals__", {})[key] = original
+            helper.__globals__["__descend_rule__"] = ExerciseRuleError
+            text = (
+                f"used {key} (a private part of {dotted}), which {label} asks you to "
+                "write, so it is switched off in the checks and in grading; use NumPy instead"
+            )
+            swaps.append((helper, helper.__code__))
+            helper.__code__ = _stub_code(text, helper.__code__.co_freevars, gate=key)
+        for fn in functions:
+            if fn.__code__.co_filename != SWITCHED_OFF:
+                fn.__globals__["__descend_rule__"] = ExerciseRuleError
+                fn.__code__ = _stub_code(message, fn.__code__.co_freevars)
 
     def restore() -> None:
-        for owner, attr, original in reversed(undo):
-            if original is _MISSING:
-                delattr(owner, attr)
-            else:
-                setattr(owner, attr, original)
+        for fn, code in reversed(swaps):
+            fn.__code__ = code
 
-    restore.blocked = [(owner, attr, vars(owner)[attr]) for owner, attr, _ in undo]
     return restore
 
 
-def still_blocked(guard: Callable[[], None]) -> list[str]:
-    """The names a :func:`block` guard switched off that have been switched back on."""
-    return [
-        f"{getattr(owner, '__name__', owner)}.{attr}"
-        for owner, attr, replacement in guard.blocked
-        if vars(owner).get(attr) is not replacement
-    ]
+def switched_back_on(forbidden: Mapping[str, str]) -> list[str]:
+    """The names of ``forbidden`` that no longer lead to switched-off code (a reload)."""
+    undone = []
+    for dotted in forbidden:
+        try:
+            owner, attr = _resolve(dotted)
+            functions = _functions_of(getattr(owner, attr))
+        except (ImportError, AttributeError):
+            continue
+        if any(fn.__code__.co_filename != SWITCHED_OFF for fn in functions):
+            undone.append(dotted)
+    return undone
 
 
 def _resolve(dotted: str) -> tuple[Any, str]:

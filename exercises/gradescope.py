@@ -80,7 +80,9 @@ def build_zip(set_ident: str, out: Path, sets_dir: Path | None = None) -> list[s
             files[name] = (ROOT / name).read_bytes()
     for path in sorted((ROOT / "src" / "descend").rglob("*.py")):
         files[str(path.relative_to(ROOT))] = path.read_bytes()
-    for path in sorted((ROOT / "exercises").glob("*.py")):
+    for path in sorted(
+        [*(ROOT / "exercises").glob("*.py"), *(ROOT / "exercises" / "grader").glob("*.py")]
+    ):
         if path.name != "conftest.py":
             files[str(path.relative_to(ROOT))] = path.read_bytes()
     sets_source = Path(sets_dir) if sets_dir else ROOT / "exercises" / "sets"

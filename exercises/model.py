@@ -22,6 +22,7 @@ import importlib
 import importlib.util
 import inspect
 import pkgutil
+import re
 import sys
 import textwrap
 from collections.abc import Callable, Mapping
@@ -37,6 +38,7 @@ from exercises import feedback
 Inputs = Mapping[str, Any]
 
 SETS_DIR = Path(__file__).parent / "sets"
+KEEP_INPUTS = re.compile(r"(?i)\b(do not|don't) (change|modify)\b|\bunchanged\b")
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,8 @@ class Question:
     ``context`` is provided code shown before the answer cell (an experiment to run
     before an "explain what you see" question); ``stub`` overrides the generated stub
     body (a scaffold with comments). ``time_limit`` bounds all its checks together,
-    in seconds.
+    in seconds. ``keep_inputs``: a function that changes its input arrays fails
+    (default: when the prompt says "do not change" or "unchanged").
     """
 
     title: str
@@ -93,10 +96,19 @@ class Question:
     context: str | None = None
     stub: str | None = None
     time_limit: float = 10.0
+    keep_inputs: bool | None = None
 
     @property
     def function(self) -> str:
         return self.solution.__name__
+
+    @property
+    def must_keep_inputs(self) -> bool:
+        """Whether grading fails a function that changes its inputs: ``keep_inputs``, or
+        by default whether the prompt says so ("do not change", "unchanged")."""
+        if self.keep_inputs is not None:
+            return self.keep_inputs
+        return bool(KEEP_INPUTS.search(self.prompt))
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,16 @@
-"""Kernel launcher for grading: resource limits and a Landlock filesystem sandbox.
+"""Kernel launcher for grading: a process tree of its own, resource limits, Landlock.
 
-The grader starts every learner kernel as ``python exercises/sandbox.py SETTINGS -f
+The grader starts every learner kernel as ``python exercises/sandbox.py SETTINGS_FILE -f
 CONNECTION_FILE``. Before IPython starts, this script
 
+* joins the kernel's control groups (created by the grader when it runs as root:
+  memory and number of processes limited for the whole tree of processes);
+* when it runs as root: starts the kernel as process 1 of a new PID namespace with a
+  private mount namespace and its own ``/proc`` (the kernel sees no other process of
+  the machine; when process 1 ends, the Linux kernel kills every process left in the
+  namespace, whatever ``setsid`` or double forks they did), then drops to the
+  unprivileged user ``nobody`` (uid and gid 65534), so it cannot read ``/etc/shadow``
+  nor other users' processes, nor write where root may;
 * limits the process's address space (``RLIMIT_AS``: a memory bomb gets a
   ``MemoryError``), the size of files it may write (``RLIMIT_FSIZE``) and core dumps;
 * on Linux >= 5.13, applies a Landlock ruleset (unprivileged, inherited by every
@@ -204,11 +212,124 @@ def set_limits(memory_mb: int, file_mb: int) -> None:
             sys.stderr.write(f"descend grading sandbox: {name} not set ({exc})\n")
 
 
+# ------------------------------------------------------------ process tree and user
+
+CLONE_NEWNS, CLONE_NEWPID = 0x00020000, 0x20000000
+MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_MOVE, MS_REC, MS_PRIVATE = (
+    2,
+    4,
+    8,
+    4096,
+    8192,
+    16384,
+    1 << 18,
+)
+PR_SET_PDEATHSIG = 1
+NOBODY = 65534
+
+
+def _check(result: int, what: str) -> None:
+    if result != 0:
+        raise OSError(ctypes.get_errno(), f"{what} failed")
+
+
+def join_cgroups(paths: list[str]) -> None:
+    """Move this process (and so every process it starts) into the grader's cgroups."""
+    for path in paths:
+        with open(os.path.join(path, "cgroup.procs"), "w") as f:
+            f.write(str(os.getpid()))
+
+
+def new_namespaces() -> None:
+    """Fork: the parent waits (passing on the grader's signals), the child carries on as
+    process 1 of a new PID namespace, in a private mount namespace with its own /proc."""
+    import signal
+
+    libc = _libc()
+    _check(libc.unshare(CLONE_NEWNS | CLONE_NEWPID), "unshare")
+    pid = os.fork()
+    if pid:  # the launcher the grader knows: wait for the kernel, end with it
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the kernel gets it from its group
+
+        def forward(signum: int, frame: object) -> None:
+            os.kill(pid, signal.SIGKILL)
+
+        signal.signal(signal.SIGTERM, forward)
+        signal.signal(signal.SIGHUP, forward)
+        while True:
+            try:
+                _, status = os.waitpid(pid, 0)
+                break
+            except ChildProcessError:
+                status = 0
+                break
+            except InterruptedError:
+                continue
+        os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
+    # process 1: dies with the launcher, and takes the whole namespace with it
+    _check(libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "prctl(PR_SET_PDEATHSIG)")
+    _check(libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None), "mount --make-rprivate /")
+    flags = MS_NOSUID | MS_NODEV | MS_NOEXEC
+    _check(libc.mount(b"proc", b"/proc", b"proc", flags, None), "mount /proc")
+
+
+def open_paths_for(uid: int, paths: list[str], stage: str) -> None:
+    """Make ``paths`` reachable for ``uid`` inside this mount namespace only.
+
+    A folder on the way that others may not enter (``/root``, mode 0700, when Python
+    lives in ``/root/.pyenv``) is covered by an empty tmpfs (mode 0755) into which the
+    needed entries are bind-mounted back; nothing else of it is visible.
+    """
+    libc = _libc()
+    closed: dict[str, set[str]] = {}
+    for path in paths:
+        parts = Path(path).resolve().parts
+        for i in range(1, len(parts) - 1):
+            folder = os.path.join(*parts[: i + 1])
+            try:
+                st = os.stat(folder)
+            except OSError:
+                break
+            if not st.st_mode & 0o001 and st.st_uid != uid:
+                closed.setdefault(folder, set()).add(parts[i + 1])
+    for folder in sorted(closed, key=len):
+        os.makedirs(stage, exist_ok=True)
+        moved = []
+        for name in sorted(closed[folder]):
+            source = os.path.join(folder, name)
+            target = os.path.join(stage, name)
+            if os.path.isdir(source):
+                os.makedirs(target, exist_ok=True)
+            else:
+                open(target, "a").close()
+            _check(
+                libc.mount(source.encode(), target.encode(), None, MS_BIND | MS_REC, None), "bind"
+            )
+            moved.append((name, target))
+        _check(libc.mount(b"tmpfs", folder.encode(), b"tmpfs", MS_NOSUID, b"mode=0755"), "tmpfs")
+        for name, target in moved:
+            place = os.path.join(folder, name)
+            if os.path.isdir(target):
+                os.makedirs(place, exist_ok=True)
+            else:
+                open(place, "a").close()
+            _check(libc.mount(target.encode(), place.encode(), None, MS_MOVE, None), "move")
+
+
+def drop_privileges(uid: int, gid: int) -> None:
+    os.setgroups([])
+    os.setgid(gid)
+    os.setuid(uid)
+    if os.getuid() != uid or os.geteuid() != uid:
+        raise OSError("could not switch to the unprivileged user")
+
+
 def main(argv: list[str]) -> None:
-    """``sandbox.py SETTINGS_JSON -f CONNECTION_FILE [ipykernel options]``."""
+    """``sandbox.py SETTINGS_FILE -f CONNECTION_FILE [ipykernel options]``."""
     here = str(Path(__file__).resolve().parent)
     sys.path[:] = [p for p in sys.path if p and Path(p).resolve() != Path(here)]
-    settings = json.loads(argv[0])
+    with open(argv[0]) as f:
+        settings = json.load(f)
     rest = argv[1:]
     connection_file = rest[rest.index("-f") + 1]
     with open(connection_file) as f:
@@ -218,6 +339,17 @@ def main(argv: list[str]) -> None:
         for k in ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")
         if k in info
     ]
+    try:
+        join_cgroups(settings.get("cgroups", []))
+        uid = settings.get("uid")
+        if settings.get("namespaces"):
+            new_namespaces()
+        if uid is not None:
+            os.chown(connection_file, uid, uid)
+            open_paths_for(uid, settings["read"] + settings.get("python", []), settings["stage"])
+    except OSError as exc:
+        sys.stderr.write(f"descend grading sandbox: {exc}; refusing to start\n")
+        sys.exit(3)
     set_limits(int(settings["memory_mb"]), int(settings["file_mb"]))
     mode = settings.get("sandbox", "auto")
     if mode != "off":
@@ -227,6 +359,8 @@ def main(argv: list[str]) -> None:
             if mode == "require":
                 sys.stderr.write(f"descend grading sandbox: {exc}; refusing to start\n")
                 sys.exit(3)
+    if uid is not None:
+        drop_privileges(uid, uid)
     os.chdir(settings["cwd"])
     sys.path.insert(0, "")
     sys.argv = ["ipykernel_launcher", *rest]

@@ -55,7 +55,7 @@ def grade_submissions(
     try:
         results = grader.grade(plan, paths)
     finally:
-        grader._kill_all()
+        grader.kill_all()
     return {r.name: r for r in results}
 
 

@@ -240,19 +240,19 @@ def test_the_reasons_are_reported(graded):
     assert "code cell 3 was skipped" in notes["top_level_loop"]
     assert "MemoryError" in msgs["memory_bomb"] and "MemoryError" in notes["memory_bomb"]
     assert "not a NumPy array or a number" in msgs["always_equal"]
-    assert "raised ValueError: x" in msgs["display_patched"]
-    assert "forget to `return`" in msgs["display_patched"]
+    assert "raised ValueError: `x`" in msgs["display_patched"]
+    assert "forget to 'return'" in msgs["display_patched"]
     assert "NaN or infinite" in msgs["nan_outputs"]
     assert results["invalid_json"].status == "invalid"
     assert "not valid JSON" in msgs["invalid_json"]
     assert results["not_a_notebook"].status == "invalid"
     assert "not a valid Jupyter notebook" in msgs["not_a_notebook"]
     assert "xavier_uniform is not defined" in msgs["deleted_reordered"]
-    assert "switched off" in msgs["forbidden_call"]
+    assert "used descend.init.he_normal, which Exercise 1.2 asks" in msgs["forbidden_call"]
     assert "switched off" in msgs["reload_top_level"]
     assert "the code switched descend.init.he_normal, " in msgs["reload_inside"]
     for name in ("reload_top_level", "reload_inside"):
-        assert "uses importlib, reload or sys.modules" in notes[name]
+        assert "uses importlib, reload, sys.modules" in notes[name]
     assert "importlib" not in notes["forbidden_call"]
     for name, res in results.items():
         assert res.status in ("graded", "invalid"), (name, res.notes)
@@ -368,7 +368,10 @@ def test_a_submission_that_writes_next_to_the_grader(sets, tmp_path):
         for t in json.loads((out / "writer" / "results.json").read_text())["tests"]
         if t["number"] == "1.2"
     ]
-    assert all("Permission denied" in t["output"] for t in writer_q2)
+    # denied by Landlock, or (as root) not even there: the kernel's user cannot enter the
+    # test's 0700 folders, so its mount namespace shows only the folders it may read
+    unreadable = ("Permission denied", "No such file or directory")
+    assert all(any(u in t["output"] for u in unreadable) for t in writer_q2), writer_q2
     rows = (out / "grades.csv").read_text().splitlines()
     assert rows[0].startswith("submission,score,max_score,percent,q1,")
     assert sorted(r.split(",")[:2] for r in rows[1:]) == [["solution", "10"], ["writer", "8"]]

@@ -156,7 +156,7 @@ def test_check_switches_off_the_library_function_the_exercise_asks_for(sets):
     exec("def he_normal(shape, rng):\n    return ds.init.he_normal(shape, rng)", ns)
     ok, text = _check(ns, "q2")
     assert not ok
-    assert "Exercise 1.2 asks you to write this yourself, so descend.init.he_normal is " in text
+    assert "used descend.init.he_normal, which Exercise 1.2 asks you to write, so it is " in text
     # switched back on afterwards, for the learner's own experiments
     assert ds.init.he_normal((3, 2), rng=__import__("numpy").random.default_rng(0)).shape == (3, 2)
 

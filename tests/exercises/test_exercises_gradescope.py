@@ -30,7 +30,7 @@ def test_the_zip_holds_the_scripts_the_library_and_the_set(tmp_path):
         "requirements-grader.txt",
         "pyproject.toml",
         "src/descend/__init__.py",
-        "exercises/grader.py",
+        "exercises/grader/harness.py",
         "exercises/sandbox.py",
         "exercises/sets/s05_update.py",
     ):

@@ -54,7 +54,7 @@ def test_solution_scores_everything_and_stub_nothing(sets, number, tmp_path):
     assert stub.score == 0
     assert set(stub.question_scores().values()) == {0.0}
     for c in stub.checks:
-        assert c.message.startswith(f"not answered yet (Exercise {c.planned.number}: "), c.message
+        assert c.message.startswith(f"not answered yet: `Exercise {c.planned.number}: "), c.message
 
     # Gradescope's format, written as an instructor would get it.
     plan = grader.make_plan(ex, grader.Settings(seed=1))
