@@ -19,6 +19,8 @@ TARGETS = {
     "clean_s": 300.0,
     "cached_s": 30.0,
     "page_kb": 500.0,
+    "first_kb": 1200.0,  # a reader's first page, transferred (KB = 1000 bytes)
+    "later_kb": 400.0,  # each later page
     "p95_ms": 100.0,
     "tests_s": 900.0,
     "grading_s": 60.0,
@@ -507,6 +509,85 @@ def book_section(page: Page, data: dict[str, Any] | None, explorers: dict[str, A
         )
 
 
+def weight_section(page: Page, data: dict[str, Any] | None) -> None:
+    """What a browser transfers per page, before and after the light-website work."""
+    page.add("## Page weight as transferred", "")
+    if not data or "after" not in data:
+        page.add("Not measured yet: `python benchmarks/page_weight.py --as after`.", "")
+        return
+    page.add(
+        "Bytes a browser transfers to show each page (`benchmarks/page_weight.py`, counted by "
+        "`tests/website/transfer.py`): headless Chromium with every request off 127.0.0.1 "
+        "blocked; text responses (HTML, scripts, styles, JSON) counted gzipped at level 6, as a "
+        "server with gzip sends them, fonts and images as they are; headers not counted. "
+        "*First*: the page opened in a fresh context (empty cache). *Later*: the page opened "
+        "after the previous page of the table of contents, files already fetched not counted "
+        "again. KB = 1000 bytes. Limits (issue 15): first <= "
+        f"{TARGETS['first_kb']:.0f} KB, later <= {TARGETS['later_kb']:.0f} KB.",
+        "",
+    )
+    for label in ("before", "after"):
+        if label in data:
+            page.add(f"**{label.capitalize()}.** " + _when(data[label]), "")
+    before = {p["page"]: p for p in data.get("before", {}).get("pages", [])}
+    rows = []
+    for p in data["after"]["pages"]:
+        b = before.get(p["page"], {})
+
+        def kb(x: int | None) -> str:
+            return "n/a" if x is None else f"{x / 1000:.0f}"
+
+        rows.append(
+            [
+                p["page"],
+                kb(b.get("first_bytes")),
+                kb(p["first_bytes"]),
+                kb(b.get("later_bytes")),
+                kb(p["later_bytes"]),
+                kb(p["html_bytes"]),
+            ]
+        )
+    page.add(
+        *_table(
+            [
+                "page",
+                "first, before (KB)",
+                "first, after (KB)",
+                "later, before (KB)",
+                "later, after (KB)",
+                "its HTML, after (KB)",
+            ],
+            rows,
+        )
+    )
+    for label in ("before", "after"):
+        assets = data.get(label, {}).get("largest_assets")
+        if assets:
+            page.add(
+                f"Largest files fetched ({label}): "
+                + ", ".join(f"`{a['file']}` {a['bytes'] / 1000:.0f} KB" for a in assets[:6])
+                + ".",
+                "",
+            )
+    chapters = [p for p in data["after"]["pages"] if "/exercises/" not in p["page"]]
+    worst_first = max(chapters, key=lambda p: p["first_bytes"])
+    worst_later = max(chapters, key=lambda p: p["later_bytes"])
+    page.target(
+        "Website: a reader's first page, transferred",
+        f"<= {TARGETS['first_kb']:.0f} KB",
+        f"heaviest {worst_first['first_bytes'] / 1000:.0f} KB ({Path(worst_first['page']).name})",
+        worst_first["first_bytes"] / 1000 <= TARGETS["first_kb"],
+        "first_kb",
+    )
+    page.target(
+        "Website: each later page, transferred",
+        f"<= {TARGETS['later_kb']:.0f} KB",
+        f"heaviest {worst_later['later_bytes'] / 1000:.0f} KB ({Path(worst_later['page']).name})",
+        worst_later["later_bytes"] / 1000 <= TARGETS["later_kb"],
+        "later_kb",
+    )
+
+
 def explorers_section(page: Page, data: dict[str, Any] | None) -> None:
     page.add("## Explorers and playgrounds", "")
     if data is None:
@@ -727,6 +808,7 @@ def write() -> Path:
     training_section(page, training)
     speedup_section(page, speedup)
     book_section(page, book, explorers)
+    weight_section(page, load("weight"))
     explorers_section(page, explorers)
     grading_section(page, load("grading"))
     tests_section(page, tests)

@@ -6,14 +6,16 @@ smaller than about 8 CSS pixels. A figure is a PNG whose text shrinks with it: i
 smallest text, in CSS pixels, is the book style's smallest font size (points, from
 ``descend.plots.style()``) times the PNG's dots per inch / 72 times the scale the page
 draws it at (rendered width / the PNG's width). The dots per inch come from the PNG's
-pHYs chunk; explorer frames without one were drawn at ``descend.widgets.explorer``'s
-default dpi.
+pHYs chunk. Explorer frames carry none (yet): for them the test assumes the lowest dpi the
+book could have drawn them at (``descend.widgets.explorer``'s default or any smaller
+``dpi=`` a chapter passes), which underestimates their text, never overestimates it.
 """
 
 from __future__ import annotations
 
 import base64
 import inspect
+import re
 import struct
 import time
 from pathlib import Path
@@ -78,10 +80,17 @@ def png_dpi(data: bytes) -> float | None:
     return None
 
 
-def frame_default_dpi() -> float:
+def frame_dpi() -> float:
+    """The lowest dpi an explorer frame of the book may have: the default or a chapter's."""
     import descend as ds
 
-    return float(inspect.signature(ds.widgets.explorer).parameters["dpi"].default)
+    default = float(inspect.signature(ds.widgets.explorer).parameters["dpi"].default)
+    passed = [
+        float(x)
+        for nb in (ROOT / "book").glob("*.ipynb")
+        for x in re.findall(r"\bdpi=(\d+(?:\.\d+)?)", nb.read_text(encoding="utf-8"))
+    ]
+    return min([default, *passed])
 
 
 def image_bytes(src: str, built_site: Path) -> bytes:
@@ -193,7 +202,7 @@ def test_figure_text_is_at_least_8_css_pixels(phone_page, built_site: Path, path
         dpi = png_dpi(data)
         if dpi is None:
             assert img["frame"], f"{path}: {img['src'][-40:]} has no pHYs (dots per inch)"
-            dpi = frame_default_dpi()
+            dpi = frame_dpi()
         text_px = pt * dpi / 72 * img["width"] / img["natural"]
         if text_px < MIN_TEXT_PX - TOLERANCE_PX:
             small.append(

@@ -6,10 +6,11 @@ scripts, styles, JSON, SVG) gzipped at level 6, everything else (PNG, woff, woff
 compressed) as is. Headers are not counted.
 
 A *first visit* opens the page in a fresh browser context (empty cache). A *later visit*
-opens the previous page of the table of contents first and then the page in the same
-context; a response whose URL the context already fetched is served from the cache and not
-counted again (Playwright's request routing, which blocks every request off 127.0.0.1,
-turns Chromium's own HTTP cache off, so the cache is modelled here by URL).
+is the page opened after the previous page of the table of contents: every file the
+previous page fetched is in the cache and not counted again. Playwright's request routing,
+which blocks every request off 127.0.0.1, turns Chromium's own HTTP cache off, so the
+cache is modelled by URL: a later visit counts the files of the page's first visit that
+the previous page's first visit did not fetch (one page load per page).
 
 Used by ``tests/website/test_weight.py`` (the limits) and ``benchmarks/page_weight.py``
 (the table in benchmarks/RESULTS.md).
@@ -93,22 +94,24 @@ def new_context(browser, base_url: str, external: list[str], **options):
 def measure(browser, base_url: str, paths: list[str]) -> dict[str, dict[str, Visit]]:
     """``{path: {"first": Visit, "later": Visit}}`` for every path, in toc order.
 
-    Each fresh context loads ``paths[i]`` (its first visit) and then ``paths[i + 1]``
-    (that page's later visit, after the page before it); the first path's later visit
-    comes after the last path.
+    Each path is opened once, in a fresh context; its later visit follows the path before
+    it (the first path's follows the last).
     """
-    out: dict[str, dict[str, Visit]] = {p: {} for p in paths}
-    for i, path in enumerate(paths):
-        nxt = paths[(i + 1) % len(paths)]
+    firsts: dict[str, Visit] = {}
+    for path in paths:
         external: list[str] = []
         context = new_context(browser, base_url, external)
-        seen: set[str] = set()
         try:
-            out[path]["first"] = _load(context, base_url, path, seen)
-            out[nxt]["later"] = _load(context, base_url, nxt, seen)
+            firsts[path] = _load(context, base_url, path, set())
         finally:
             context.close()
-        out[path]["first"].external = out[nxt]["later"].external = external
+        firsts[path].external = external
+    out = {}
+    for i, path in enumerate(paths):
+        cached = firsts[paths[i - 1]].files
+        later = Visit(path=path, external=firsts[path].external)
+        later.files = {u: b for u, b in firsts[path].files.items() if u not in cached}
+        out[path] = {"first": firsts[path], "later": later}
     return out
 
 
