@@ -35,14 +35,19 @@ document.addEventListener("DOMContentLoaded", function () {
     var dpi = img.classList.contains("descend-frame") ? 72 : 100;
     var scale = MIN_TEXT_PX / ((SMALLEST_PT * dpi) / 72);
     img.style.minWidth = Math.ceil(Math.min(1, scale) * img.naturalWidth) + "px";
-    if (img.classList.contains("descend-frame")) return; // the frames' box scrolls (CSS)
-    var parent = img.parentElement;
-    if (parent && !parent.classList.contains("descend-scroll-x")) {
-      var box = document.createElement("div");
-      box.className = "descend-scroll-x";
-      parent.insertBefore(box, img);
-      box.appendChild(img);
+    var box = img.closest(".descend-frames");
+    if (!box) {
+      box = img.parentElement;
+      if (box && !box.classList.contains("descend-scroll-x")) {
+        var wrap = document.createElement("div");
+        wrap.className = "descend-scroll-x";
+        box.insertBefore(wrap, img);
+        wrap.appendChild(img);
+        box = wrap;
+      }
     }
+    // a box that scrolls must be reachable by the keyboard (arrow keys then scroll it)
+    if (box && box.scrollWidth > box.clientWidth + 1) box.setAttribute("tabindex", "0");
   }
   // load events do not bubble: listen while they go down (frames arrive after the page)
   document.addEventListener(
