@@ -28,6 +28,20 @@ TARGETS = {
 
 # What is said when a target is missed: why, and what would meet it.
 WHY = {
+    "first_kb": (
+        "every chapter with an explorer still shows precomputed PNG frames through the "
+        "ipywidgets manager, whose embed-amd.js alone is 916 KB gzipped (with require.js "
+        "940 KB) on a reader's first such page; with the manager and the frames taken out "
+        "every page is under the limit (tests/website/test_weight.py checks it). What would "
+        "meet it: the live explorers of issue 15 mounted by the site's own small script, "
+        "with no ipywidgets manager on the website."
+    ),
+    "later_kb": (
+        "the chapters with the most precomputed explorer frames carry them in their HTML "
+        "(up to 360 KB gzipped of frames), and chapter 1 after the Welcome page fetches the "
+        "widget manager; without the frames and the manager every later page is under the "
+        "limit. What would meet it: the live explorers of issue 15 instead of the frames."
+    ),
     "floor": (
         "the gap is at mini-batch 32. A step on 32 examples is about a hundred NumPy calls on "
         "tiny arrays in the floor, each about a microsecond whatever the array's size, so the "
