@@ -833,8 +833,8 @@ def write() -> Path:
         "",
         "Written by `python benchmarks/run.py` from the figures in `benchmarks/results/`; "
         "do not edit by hand. Run everything with `python benchmarks/run.py` "
-        "(`--only training,speedup,book,explorers,grading,tests` for a part, `--quick` for a smoke "
-        "run, `--report` to rewrite this page only).",
+        "(`--only training,speedup,book,explorers,weight,grading,tests` for a part, "
+        "`--quick` for a smoke run, `--report` to rewrite this page only).",
         "",
     ]
     if machines:
