@@ -19,6 +19,8 @@ TARGETS = {
     "clean_s": 300.0,
     "cached_s": 30.0,
     "page_kb": 500.0,
+    "first_kb": 1200.0,  # a reader's first page, transferred (KB = 1000 bytes)
+    "later_kb": 400.0,  # each later page
     "p95_ms": 100.0,
     "tests_s": 900.0,
     "grading_s": 60.0,
@@ -26,6 +28,20 @@ TARGETS = {
 
 # What is said when a target is missed: why, and what would meet it.
 WHY = {
+    "first_kb": (
+        "every chapter with an explorer still shows precomputed PNG frames through the "
+        "ipywidgets manager, whose embed-amd.js alone is 916 KB gzipped (with require.js "
+        "940 KB) on a reader's first such page; with the manager and the frames taken out "
+        "every page is under the limit (tests/website/test_weight.py checks it). What would "
+        "meet it: the live explorers of issue 15 mounted by the site's own small script, "
+        "with no ipywidgets manager on the website."
+    ),
+    "later_kb": (
+        "the chapters with the most precomputed explorer frames carry them in their HTML "
+        "(up to 360 KB gzipped of frames), and chapter 1 after the Welcome page fetches the "
+        "widget manager; without the frames and the manager every later page is under the "
+        "limit. What would meet it: the live explorers of issue 15 instead of the frames."
+    ),
     "floor": (
         "the gap is at mini-batch 32. A step on 32 examples is about a hundred NumPy calls on "
         "tiny arrays in the floor, each about a microsecond whatever the array's size, so the "
@@ -507,6 +523,85 @@ def book_section(page: Page, data: dict[str, Any] | None, explorers: dict[str, A
         )
 
 
+def weight_section(page: Page, data: dict[str, Any] | None) -> None:
+    """What a browser transfers per page, before and after the light-website work."""
+    page.add("## Page weight as transferred", "")
+    if not data or "after" not in data:
+        page.add("Not measured yet: `python benchmarks/page_weight.py --as after`.", "")
+        return
+    page.add(
+        "Bytes a browser transfers to show each page (`benchmarks/page_weight.py`, counted by "
+        "`tests/website/transfer.py`): headless Chromium with every request off 127.0.0.1 "
+        "blocked; text responses (HTML, scripts, styles, JSON) counted gzipped at level 6, as a "
+        "server with gzip sends them, fonts and images as they are; headers not counted. "
+        "*First*: the page opened in a fresh context (empty cache). *Later*: the page opened "
+        "after the previous page of the table of contents, files already fetched not counted "
+        "again. KB = 1000 bytes. Limits (issue 15): first <= "
+        f"{TARGETS['first_kb']:.0f} KB, later <= {TARGETS['later_kb']:.0f} KB.",
+        "",
+    )
+    for label in ("before", "after"):
+        if label in data:
+            page.add(f"**{label.capitalize()}.** " + _when(data[label]), "")
+    before = {p["page"]: p for p in data.get("before", {}).get("pages", [])}
+    rows = []
+    for p in data["after"]["pages"]:
+        b = before.get(p["page"], {})
+
+        def kb(x: int | None) -> str:
+            return "n/a" if x is None else f"{x / 1000:.0f}"
+
+        rows.append(
+            [
+                p["page"],
+                kb(b.get("first_bytes")),
+                kb(p["first_bytes"]),
+                kb(b.get("later_bytes")),
+                kb(p["later_bytes"]),
+                kb(p["html_bytes"]),
+            ]
+        )
+    page.add(
+        *_table(
+            [
+                "page",
+                "first, before (KB)",
+                "first, after (KB)",
+                "later, before (KB)",
+                "later, after (KB)",
+                "its HTML, after (KB)",
+            ],
+            rows,
+        )
+    )
+    for label in ("before", "after"):
+        assets = data.get(label, {}).get("largest_assets")
+        if assets:
+            page.add(
+                f"Largest files fetched ({label}): "
+                + ", ".join(f"`{a['file']}` {a['bytes'] / 1000:.0f} KB" for a in assets[:6])
+                + ".",
+                "",
+            )
+    chapters = [p for p in data["after"]["pages"] if "/exercises/" not in p["page"]]
+    worst_first = max(chapters, key=lambda p: p["first_bytes"])
+    worst_later = max(chapters, key=lambda p: p["later_bytes"])
+    page.target(
+        "Website: a reader's first page, transferred",
+        f"<= {TARGETS['first_kb']:.0f} KB",
+        f"heaviest {worst_first['first_bytes'] / 1000:.0f} KB ({Path(worst_first['page']).name})",
+        worst_first["first_bytes"] / 1000 <= TARGETS["first_kb"],
+        "first_kb",
+    )
+    page.target(
+        "Website: each later page, transferred",
+        f"<= {TARGETS['later_kb']:.0f} KB",
+        f"heaviest {worst_later['later_bytes'] / 1000:.0f} KB ({Path(worst_later['page']).name})",
+        worst_later["later_bytes"] / 1000 <= TARGETS["later_kb"],
+        "later_kb",
+    )
+
+
 def explorers_section(page: Page, data: dict[str, Any] | None) -> None:
     page.add("## Explorers and playgrounds", "")
     if data is None:
@@ -727,6 +822,7 @@ def write() -> Path:
     training_section(page, training)
     speedup_section(page, speedup)
     book_section(page, book, explorers)
+    weight_section(page, load("weight"))
     explorers_section(page, explorers)
     grading_section(page, load("grading"))
     tests_section(page, tests)
@@ -737,8 +833,8 @@ def write() -> Path:
         "",
         "Written by `python benchmarks/run.py` from the figures in `benchmarks/results/`; "
         "do not edit by hand. Run everything with `python benchmarks/run.py` "
-        "(`--only training,speedup,book,explorers,grading,tests` for a part, `--quick` for a smoke "
-        "run, `--report` to rewrite this page only).",
+        "(`--only training,speedup,book,explorers,weight,grading,tests` for a part, "
+        "`--quick` for a smoke run, `--report` to rewrite this page only).",
         "",
     ]
     if machines:

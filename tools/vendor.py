@@ -45,6 +45,7 @@ class Package:
     dest: str  # folder under vendor/site/vendor/
     files: tuple[str, ...]  # glob patterns inside the tarball's package/ folder
     license_files: tuple[str, ...] = ()  # kept under vendor/LICENSES/<dest>/
+    exclude: tuple[str, ...] = ()  # files matched by ``files`` but not kept
     why: str = ""
 
 
@@ -54,8 +55,15 @@ PACKAGES: tuple[Package, ...] = (
         version="3.2.2",
         license="Apache-2.0",
         dest="mathjax",
-        # the one combined component the book uses, and the CHTML fonts it loads
-        files=("es5/tex-chtml-full.js", "es5/output/chtml/fonts/woff-v2/*.woff"),
+        # the combined TeX + CHTML component (without -full's 35 TeX extensions), the
+        # extensions it autoloads when a page uses one (\boldsymbol, \cancel ...) and the
+        # CHTML fonts; the browser fetches only what a page needs
+        files=(
+            "es5/tex-chtml.js",
+            "es5/input/tex/extensions/*.js",
+            "es5/output/chtml/fonts/woff-v2/*.woff",
+        ),
+        exclude=("es5/input/tex/extensions/all-packages.js",),  # every extension at once
         license_files=("LICENSE",),
         why="renders the maths (Sphinx mathjax_path)",
     ),
@@ -123,6 +131,8 @@ def extract(pkg: Package, data: bytes) -> list[dict]:
             if not member.isfile() or not member.name.startswith("package/"):
                 continue
             rel = member.name[len("package/") :]
+            if rel in pkg.exclude:
+                continue
             if any(fnmatch.fnmatch(rel, p) for p in pkg.files):
                 target = out_dir / rel
             elif rel in pkg.license_files:

@@ -22,7 +22,7 @@ from mdit_py_plugins.amsmath import amsmath_plugin
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
 ROOT = Path(__file__).resolve().parents[2]
-MATHJAX = ROOT / "vendor" / "site" / "assets" / "mathjax" / "es5" / "tex-chtml-full.js"
+MATHJAX = ROOT / "vendor" / "site" / "assets" / "mathjax" / "es5" / "tex-chtml.js"
 NOTEBOOKS = sorted(
     p
     for folder in ("book", "exercises/student", "exercises/solutions")
@@ -68,10 +68,16 @@ def formulas() -> list[dict]:
     return found
 
 
-CONVERT = """formulas => formulas.map(f => {
-  try { return MathJax.tex2mml(f.tex, {display: f.display}); }
-  catch (e) { return 'exception: ' + e.message; }
-})"""
+# tex2mmlPromise, not tex2mml: the site's MathJax component (tex-chtml) loads extensions
+# such as boldsymbol from its own folder on first use, which only the promise form waits for
+CONVERT = """async formulas => {
+  const out = [];
+  for (const f of formulas) {
+    try { out.push(await MathJax.tex2mmlPromise(f.tex, {display: f.display})); }
+    catch (e) { out.push('exception: ' + e.message); }
+  }
+  return out;
+}"""
 
 # noundefined shows an unknown \command as red text; a TeX error becomes <merror>
 UNDEFINED = re.compile(r'mathcolor="red">\\\\?[A-Za-z]+')
