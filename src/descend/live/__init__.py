@@ -116,7 +116,7 @@ BATCH_SIZES = (1, 5, 10, 25, 50, 0)  # 0: the whole training set, one batch per 
 MAX_WIDTH, MAX_DEPTH = 8, 4
 DEFAULTS = {
     "data": "spirals",
-    "noise": 0.05,  # one of the noise levels
+    "noise": 0.05,  # one of the noise levels (the first one, unless given)
     "width": 8,
     "depth": 2,
     "activation": "tanh",
@@ -220,7 +220,7 @@ def playground(
     unknown = sorted(set(settings) - set(DEFAULTS))
     if unknown:
         raise TypeError(f"unknown setting(s) {unknown}; the settings are {sorted(DEFAULTS)}")
-    s = {**DEFAULTS, **settings}
+    s = {**DEFAULTS, "noise": levels[0], **settings}  # the lowest noise unless told
     check_choice("playground", s["data"], DATA_SETS, "data set")
     check_choice("playground", s["activation"], ACTIVATIONS, "activation")
     check_choice("playground", s["optimizer"], OPTIMIZERS, "optimizer")
