@@ -8,7 +8,8 @@
 Parts: ``training`` (descend against a hand-fused NumPy loop and PyTorch, and the
 scaling figure), ``speedup`` (the library before and after its speed-ups), ``book``
 (clean and cached builds, each notebook's execution time, page weights), ``explorers``
-(explorer precompute times and playground latency), ``grading`` (the exercises'
+(explorer precompute times and playground latency), ``engine`` (the in-browser engine
+against descend per epoch, and the live playground's frame rate), ``grading`` (the exercises'
 grader on a class of submissions: ``bench_grading.py``, by the exercises' authors) and
 ``tests`` (the whole test suite, once). Each part stores its figures in
 ``benchmarks/results/<part>.json``; RESULTS.md is written from all stored parts, so one
@@ -27,7 +28,7 @@ import time
 
 import timing
 
-PARTS = ("training", "speedup", "book", "explorers", "grading", "tests")
+PARTS = ("training", "speedup", "book", "explorers", "engine", "grading", "tests")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -100,6 +101,10 @@ def run_part(part: str, repeats: int, args: argparse.Namespace) -> None:
         import explorers
 
         timing.save("explorers", explorers.run())
+    elif part == "engine":
+        import engine
+
+        timing.save("engine", engine.run(repeats=repeats, quick=args.quick))
     elif part == "grading":
         # the exercises' own benchmark (bench_grading.py) writes results/grading.json
         subprocess.run([sys.executable, str(timing.HERE / "bench_grading.py")], check=True)
