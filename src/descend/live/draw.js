@@ -14,11 +14,12 @@ export function isDark() {
   return window.matchMedia?.("(prefers-color-scheme: dark)").matches ?? false;
 }
 
-/** The colours of one theme. Class 0 blue and class 1 orange, as in the book's figures. */
+/** The colours of one theme: the book's Okabe-Ito blue (class 0) and orange (class 1),
+ *  lighter blue on a dark page. */
 export function palette(dark = isDark()) {
   return dark
-    ? { bg: [32, 33, 36], fg: "#e8e8e8", grid: "#555", class0: [100, 170, 235], class1: [255, 160, 70], train: "#7fb8f0", val: "#ffb36b" }
-    : { bg: [255, 255, 255], fg: "#222", grid: "#ccc", class0: [31, 119, 180], class1: [230, 110, 10], train: "#1f77b4", val: "#d95f02" };
+    ? { bg: [32, 33, 36], fg: "#e8e8e8", grid: "#555", class0: [86, 180, 233], class1: [230, 159, 0], train: "#56b4e9", val: "#e69f00" }
+    : { bg: [255, 255, 255], fg: "#222", grid: "#ccc", class0: [0, 114, 178], class1: [230, 159, 0], train: "#0072b2", val: "#d55e00" };
 }
 
 /** Call `onChange` when the page switches between light and dark; returns the un-watcher. */

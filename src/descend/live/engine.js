@@ -46,36 +46,39 @@ export function takeRows(X, idx) {
 
 // A @ B, A.T @ B and A @ B.T, each sum taken over k in increasing order.
 function matmul(A, B) {
-  const C = matrix(A.rows, B.cols);
-  for (let i = 0; i < A.rows; i++) {
-    for (let j = 0; j < B.cols; j++) {
+  const [a, b, n, m, p] = [A.data, B.data, A.rows, A.cols, B.cols];
+  const C = matrix(n, p);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < p; j++) {
       let s = 0;
-      for (let k = 0; k < A.cols; k++) s += A.data[i * A.cols + k] * B.data[k * B.cols + j];
-      C.data[i * B.cols + j] = s;
+      for (let k = 0; k < m; k++) s += a[i * m + k] * b[k * p + j];
+      C.data[i * p + j] = s;
     }
   }
   return C;
 }
 
 function matmulTA(A, B) {
-  const C = matrix(A.cols, B.cols);
-  for (let i = 0; i < A.cols; i++) {
-    for (let j = 0; j < B.cols; j++) {
+  const [a, b, n, m, p] = [A.data, B.data, A.rows, A.cols, B.cols];
+  const C = matrix(m, p);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < p; j++) {
       let s = 0;
-      for (let k = 0; k < A.rows; k++) s += A.data[k * A.cols + i] * B.data[k * B.cols + j];
-      C.data[i * B.cols + j] = s;
+      for (let k = 0; k < n; k++) s += a[k * m + i] * b[k * p + j];
+      C.data[i * p + j] = s;
     }
   }
   return C;
 }
 
 function matmulTB(A, B) {
-  const C = matrix(A.rows, B.rows);
-  for (let i = 0; i < A.rows; i++) {
-    for (let j = 0; j < B.rows; j++) {
+  const [a, b, n, m, p] = [A.data, B.data, A.rows, A.cols, B.rows];
+  const C = matrix(n, p);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < p; j++) {
       let s = 0;
-      for (let k = 0; k < A.cols; k++) s += A.data[i * A.cols + k] * B.data[j * B.cols + k];
-      C.data[i * B.rows + j] = s;
+      for (let k = 0; k < m; k++) s += a[i * m + k] * b[j * m + k];
+      C.data[i * p + j] = s;
     }
   }
   return C;
@@ -102,35 +105,62 @@ function sigmoidFromExp(z, e) {
 
 export const LEAKY_ALPHA = 0.01; // descend.activations.leaky_relu's default alpha
 
-// Each activation: forward(Z) -> {A, cache}, backward(dA, cache) -> dZ, elementwise.
+// Each activation: forward(Z) -> {A, cache}, backward(dA, cache) -> dZ, elementwise, each
+// with its own loop (one function per loop keeps them fast in the JIT).
 // mirrors descend.activations.{identity,sigmoid,tanh,relu,leaky_relu}_{forward,backward}
 export const ACTIVATIONS = {
   identity: {
-    forward: (Z) => ({ A: mapMatrix(Z, (z) => z), cache: null }),
-    backward: (dA) => mapMatrix(dA, (d) => d),
+    forward: (Z) => ({ A: matrix(Z.rows, Z.cols, Z.data.slice()), cache: null }),
+    backward: (dA) => matrix(dA.rows, dA.cols, dA.data.slice()),
   },
   sigmoid: {
-    forward: (Z) => {
-      const A = mapMatrix(Z, sigmoid);
+    forward(Z) {
+      const A = matrix(Z.rows, Z.cols);
+      for (let i = 0; i < A.data.length; i++) A.data[i] = sigmoid(Z.data[i]);
       return { A, cache: A };
     },
-    backward: (dA, A) => mapMatrix(dA, (d, i) => d * A.data[i] * (1 - A.data[i])),
+    backward(dA, A) {
+      const dZ = matrix(dA.rows, dA.cols);
+      for (let i = 0; i < dZ.data.length; i++) dZ.data[i] = dA.data[i] * A.data[i] * (1 - A.data[i]);
+      return dZ;
+    },
   },
   tanh: {
-    forward: (Z) => {
-      const A = mapMatrix(Z, Math.tanh);
+    forward(Z) {
+      const A = matrix(Z.rows, Z.cols);
+      for (let i = 0; i < A.data.length; i++) A.data[i] = Math.tanh(Z.data[i]);
       return { A, cache: A };
     },
-    // descend computes 1 - A^2 first, then multiplies by dA
-    backward: (dA, A) => mapMatrix(dA, (d, i) => (1 - A.data[i] * A.data[i]) * d),
+    backward(dA, A) {
+      // descend computes 1 - A^2 first, then multiplies by dA
+      const dZ = matrix(dA.rows, dA.cols);
+      for (let i = 0; i < dZ.data.length; i++) dZ.data[i] = (1 - A.data[i] * A.data[i]) * dA.data[i];
+      return dZ;
+    },
   },
   relu: {
-    forward: (Z) => ({ A: mapMatrix(Z, (z) => (z > 0 ? z : 0)), cache: Z }),
-    backward: (dA, Z) => mapMatrix(dA, (d, i) => d * (Z.data[i] > 0 ? 1 : 0)),
+    forward(Z) {
+      const A = matrix(Z.rows, Z.cols);
+      for (let i = 0; i < A.data.length; i++) A.data[i] = Z.data[i] > 0 ? Z.data[i] : 0;
+      return { A, cache: Z };
+    },
+    backward(dA, Z) {
+      const dZ = matrix(dA.rows, dA.cols);
+      for (let i = 0; i < dZ.data.length; i++) dZ.data[i] = dA.data[i] * (Z.data[i] > 0 ? 1 : 0);
+      return dZ;
+    },
   },
   leaky_relu: {
-    forward: (Z) => ({ A: mapMatrix(Z, (z) => (z > 0 ? z : LEAKY_ALPHA * z)), cache: Z }),
-    backward: (dA, Z) => mapMatrix(dA, (d, i) => d * (Z.data[i] > 0 ? 1 : LEAKY_ALPHA)),
+    forward(Z) {
+      const A = matrix(Z.rows, Z.cols);
+      for (let i = 0; i < A.data.length; i++) A.data[i] = Z.data[i] > 0 ? Z.data[i] : LEAKY_ALPHA * Z.data[i];
+      return { A, cache: Z };
+    },
+    backward(dA, Z) {
+      const dZ = matrix(dA.rows, dA.cols);
+      for (let i = 0; i < dZ.data.length; i++) dZ.data[i] = dA.data[i] * (Z.data[i] > 0 ? 1 : LEAKY_ALPHA);
+      return dZ;
+    },
   },
 };
 
