@@ -7,31 +7,38 @@
 // numbers as `descend` (relative error <= 1e-12 for a forward pass and its gradients,
 // <= 1e-9 after 50 optimizer steps or a few epochs of training).
 //
-// Shapes: a matrix is {rows, cols, data} with `data` a Float64Array in row-major order
-// (one example per row, as in descend); a bias or any other vector is a Float64Array.
+// Shapes: a matrix is {rows, cols, data} with `data` a plain array of numbers (float64) in
+// row-major order (one example per row, as in descend); a bias or any other vector is a
+// plain array. (Plain arrays, not Float64Arrays: V8 allocates small ones far faster, and
+// training allocates many small arrays.)
 // Data and initial weights always come from Python; the engine draws no random numbers
 // except the batch order of `shuffledOrder`, which tests pass explicitly instead.
 
 // ------------------------------------------------------------------ matrices
 
+/** n zeros, in an array V8 stores as raw doubles (the fill with 0.5 sets its kind). */
+export function zeros(n) {
+  return new Array(n).fill(0.5).fill(0);
+}
+
 /** A rows x cols matrix of zeros, or wrapping `data` (row-major). */
-export function matrix(rows, cols, data = new Float64Array(rows * cols)) {
+export function matrix(rows, cols, data = zeros(rows * cols)) {
   if (data.length !== rows * cols) {
     throw new Error(`a ${rows} x ${cols} matrix needs ${rows * cols} numbers, got ${data.length}`);
   }
-  return { rows, cols, data: data instanceof Float64Array ? data : Float64Array.from(data) };
+  return { rows, cols, data: Array.isArray(data) ? data : Array.from(data) };
 }
 
 /** A matrix from nested arrays [[...], [...]] (one row each), as NumPy's tolist() gives. */
 export function fromRows(rows) {
   const cols = rows.length ? rows[0].length : 0;
-  return matrix(rows.length, cols, Float64Array.from(rows.flat()));
+  return matrix(rows.length, cols, rows.flat());
 }
 
 /** Nested arrays from a matrix: the inverse of fromRows. */
 export function toRows(M) {
   const out = [];
-  for (let i = 0; i < M.rows; i++) out.push(Array.from(M.data.subarray(i * M.cols, (i + 1) * M.cols)));
+  for (let i = 0; i < M.rows; i++) out.push(M.data.slice(i * M.cols, (i + 1) * M.cols));
   return out;
 }
 
@@ -39,7 +46,7 @@ export function toRows(M) {
 export function takeRows(X, idx) {
   const out = matrix(idx.length, X.cols);
   for (let r = 0; r < idx.length; r++) {
-    out.data.set(X.data.subarray(idx[r] * X.cols, (idx[r] + 1) * X.cols), r * X.cols);
+    for (let c = 0; c < X.cols; c++) out.data[r * X.cols + c] = X.data[idx[r] * X.cols + c];
   }
   return out;
 }
@@ -177,7 +184,7 @@ export function denseForward(X, W, b) {
 
 /** dX = dZ @ W.T, dW = X.T @ dZ, db = sum of dZ's rows.  // mirrors descend.layers.dense_backward */
 export function denseBackward(dZ, X, W, needDX = true) {
-  const db = new Float64Array(dZ.cols);
+  const db = zeros(dZ.cols);
   for (let i = 0; i < dZ.rows; i++) {
     for (let j = 0; j < dZ.cols; j++) db[j] += dZ.data[i * dZ.cols + j];
   }
@@ -195,7 +202,7 @@ function mean(values) {
 /** Targets as a matrix of the logits' shape: labels (n,) for outputs (n, 1). */
 function targets(y, out) {
   if (y.data) return y;
-  return matrix(out.rows, out.cols, Float64Array.from(y));
+  return matrix(out.rows, out.cols, Array.from(y));
 }
 
 /** Mean squared error and its gradient 2 (y_hat - y) / N.  // mirrors descend.losses.mse */
@@ -211,7 +218,7 @@ export function mse(yHat, y) {
 export function binaryCrossEntropy(logits, y) {
   const Y = targets(y, logits);
   const n = logits.data.length;
-  const losses = new Float64Array(n);
+  const losses = zeros(n);
   const dlogits = matrix(logits.rows, logits.cols);
   for (let i = 0; i < n; i++) {
     const z = logits.data[i];
@@ -229,11 +236,11 @@ export function softmaxCrossEntropy(logits, y) {
   const dlogits = matrix(n, k);
   let total = 0;
   for (let i = 0; i < n; i++) {
-    const z = logits.data.subarray(i * k, (i + 1) * k);
+    const z = logits.data.slice(i * k, (i + 1) * k);
     const m = Math.max(...z);
     let sumE = 0;
     for (let j = 0; j < k; j++) sumE += Math.exp(z[j] - m);
-    const label = y.data ? argmax(y.data.subarray(i * k, (i + 1) * k)) : y[i];
+    const label = y.data ? argmax(y.data.slice(i * k, (i + 1) * k)) : y[i];
     total += z[label] - m - Math.log(sumE); // log_softmax(z)[label]
     for (let j = 0; j < k; j++) {
       dlogits.data[i * k + j] = (Math.exp(z[j] - m) / sumE - (j === label ? 1 : 0)) / n;
@@ -258,7 +265,7 @@ export const LOSSES = {
 
 /**
  * A network as plain data: sizes [n_in, h1, ..., n_out], one activation name per hidden
- * layer, a loss name, and params {W1, b1, W2, ...} (W{l} a matrix, b{l} a Float64Array).
+ * layer, a loss name, and params {W1, b1, W2, ...} (W{l} a matrix, b{l} an array).
  * `params` come from Python (descend.Network(...).params), never drawn here.
  * // mirrors descend.Network
  */
@@ -273,8 +280,8 @@ export function network({ sizes, activation = "tanh", loss = "binary_cross_entro
   for (let l = 1; l < sizes.length; l++) {
     const W = params[`W${l}`];
     const b = params[`b${l}`];
-    own[`W${l}`] = W.data ? matrix(W.rows, W.cols, Float64Array.from(W.data)) : fromRows(W);
-    own[`b${l}`] = Float64Array.from(b);
+    own[`W${l}`] = W.data ? matrix(W.rows, W.cols, Array.from(W.data)) : fromRows(W);
+    own[`b${l}`] = Array.from(b);
     if (own[`W${l}`].rows !== sizes[l - 1] || own[`W${l}`].cols !== sizes[l] || own[`b${l}`].length !== sizes[l]) {
       throw new Error(`W${l} and b${l} must have shapes (${sizes[l - 1]}, ${sizes[l]}) and (${sizes[l]},)`);
     }
@@ -337,7 +344,7 @@ export function lossAndGrads(net, X, y) {
 }
 
 function nanLike(p) {
-  return p.data ? mapMatrix(p, () => NaN) : new Float64Array(p.length).fill(NaN);
+  return p.data ? mapMatrix(p, () => NaN) : zeros(p.length).fill(NaN);
 }
 
 /** The mean loss on a batch (Infinity if the logits overflowed).  // mirrors descend.Network.loss */
@@ -363,7 +370,7 @@ export function accuracy(net, X, y) {
 // ------------------------------------------------------------------ step 5: optimizers
 
 // An optimizer is {name, hyper, state: {}, steps: 0}; `step(opt, params, grads)` updates
-// every parameter in place (as Float64Arrays: a matrix's data or a vector). The update
+// every parameter in place (as flat arrays: a matrix's data or a vector). The update
 // rules are descend's, which are torch.optim's, operation by operation.
 
 const DEFAULTS = {
@@ -396,7 +403,7 @@ export function step(opt, params, grads) {
     const theta = flat(p);
     const st = (opt.state[name] ??= { step: 0 });
     st.step += 1;
-    UPDATES[opt.name](theta, Float64Array.from(flat(grads[name])), st, opt.hyper);
+    UPDATES[opt.name](theta, flat(grads[name]).slice(), st, opt.hyper);
   }
   opt.steps += 1;
 }
@@ -412,14 +419,12 @@ function weightDecay(g, theta, wd) {
   if (wd !== 0) for (let i = 0; i < g.length; i++) g[i] = g[i] + wd * theta[i];
 }
 
-const zeros = (n) => new Float64Array(n);
-
 const UPDATES = {
   // mirrors descend.optim.SGD: b <- mu b + (1 - tau) g; g <- g + mu b (Nesterov) or b; theta <- theta - lr g
   sgd(theta, g, st, { lr, momentum, dampening, nesterov, weight_decay }) {
     weightDecay(g, theta, weight_decay);
     if (momentum !== 0) {
-      if (!st.buf) st.buf = Float64Array.from(g);
+      if (!st.buf) st.buf = g.slice();
       else for (let i = 0; i < g.length; i++) st.buf[i] = st.buf[i] * momentum + (1 - dampening) * g[i];
       for (let i = 0; i < g.length; i++) g[i] = nesterov ? g[i] + momentum * st.buf[i] : st.buf[i];
     }
@@ -428,7 +433,7 @@ const UPDATES = {
   // mirrors descend.optim.Adagrad: s <- s + g^2; theta <- theta - lr_t g / (sqrt(s) + eps)
   adagrad(theta, g, st, { lr, lr_decay, weight_decay, initial_accumulator_value, eps }) {
     weightDecay(g, theta, weight_decay);
-    st.sum ??= new Float64Array(theta.length).fill(initial_accumulator_value);
+    st.sum ??= zeros(theta.length).fill(initial_accumulator_value);
     const clr = lr / (1 + (st.step - 1) * lr_decay);
     for (let i = 0; i < theta.length; i++) {
       st.sum[i] += g[i] * g[i];
@@ -441,7 +446,7 @@ const UPDATES = {
     st.square_avg ??= zeros(theta.length);
     const v = st.square_avg;
     for (let i = 0; i < v.length; i++) v[i] = v[i] * alpha + (1 - alpha) * g[i] * g[i];
-    const d = new Float64Array(v.length);
+    const d = zeros(v.length);
     if (centered) {
       st.grad_avg ??= zeros(theta.length);
       lerp(st.grad_avg, g, 1 - alpha);
@@ -706,7 +711,7 @@ export const SURFACES = { quadratic, rosenbrock, himmelblau, beale, saddle, mult
  * // mirrors descend.train.minimize
  */
 export function minimize(surface, opt, start, steps) {
-  const p = Float64Array.from(start);
+  const p = Array.from(start);
   const path = { points: [], values: [], norms: [] };
   for (let t = 0; t <= steps; t++) {
     const value = surface.f(p[0], p[1]);
@@ -719,7 +724,7 @@ export function minimize(surface, opt, start, steps) {
     path.values.push(value);
     path.norms.push(Math.hypot(g[0], g[1]));
     if (t === steps) break;
-    step(opt, { p }, { p: Float64Array.from(g) });
+    step(opt, { p }, { p: g.slice() });
     const badP = p.find((v) => !Number.isFinite(v));
     if (badP !== undefined) throw new DivergenceError(t, opt.hyper.lr, value, "point", badP);
   }
