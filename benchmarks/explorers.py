@@ -64,14 +64,12 @@ def _bench_wrap(kind, fn):
 
 _bw.explorer = _bench_wrap("explorer", _bw.explorer)
 _bw.explorer2d = _bench_wrap("explorer2d", _bw.explorer2d)
-_bw.playground = _bench_wrap("playground", _bw.playground)
 """
 
 FINISH = r"""
 _bench_finish_t0 = _btm.perf_counter()
 _bench_png = []
 _bench_fig_to_png = _bw.fig_to_png
-_bench_live_png = _bw.LiveFigure.png
 
 def _bench_timed(fn):
     def timed(*args, **kwargs):
@@ -82,7 +80,6 @@ def _bench_timed(fn):
     return timed
 
 _bw.fig_to_png = _bench_timed(_bench_fig_to_png)   # time the rasterising and encoding apart
-_bw.LiveFigure.png = _bench_timed(_bench_live_png)
 
 def _bench_values(c, k):
     opts = getattr(c, "options", None)

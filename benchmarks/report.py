@@ -24,6 +24,9 @@ TARGETS = {
     "p95_ms": 100.0,
     "tests_s": 900.0,
     "grading_s": 60.0,
+    "engine_ratio": 1.0,  # engine / descend time per epoch at batch sizes 1 and 10, at most
+    "engine_epochs_s": 100.0,  # playground epochs per second, at least
+    "engine_fps": 30.0,  # while the boundary redraws, frames per second, at least
 }
 
 # What is said when a target is missed: why, and what would meet it.
@@ -100,6 +103,20 @@ WHY = {
         "each submission is graded in its own sandboxed kernel (see bench_grading.py); on "
         "the shared machine the wall time is a multiple of the CPU time (compare the two "
         "columns), so a set that needs less than a minute of CPU can still take longer."
+    ),
+    "engine_ratio": (
+        "the engine computes in plain loops; on a machine this loaded, timings of the two "
+        "sides drift apart by more than the ratio. Re-run on a quiet machine."
+    ),
+    "engine_epochs_s": (
+        "each frame trains for at most 10 ms; on an oversubscribed machine (load average "
+        "above 2) the browser gets a fraction of a core. Re-run on a quiet machine; if still "
+        "short, raise FRAME_BUDGET_MS in playground.js or draw the boundary every other frame."
+    ),
+    "engine_fps": (
+        "the frame rate is capped by training (10 ms) plus drawing; on an oversubscribed "
+        "machine both take several times longer. Re-run on a quiet machine; if still short, "
+        "lower FRAME_BUDGET_MS or the boundary's GRID in playground.js."
     ),
 }
 
@@ -812,6 +829,89 @@ def grading_section(page: Page, data: dict[str, Any] | None) -> None:
     )
 
 
+def engine_section(page: Page, data: dict[str, Any] | None) -> None:
+    page.add("## In-browser engine and the live playground", "")
+    if data is None:
+        page.add("Not measured yet: `python benchmarks/run.py --only engine`.", "")
+        page.target("Engine vs descend per epoch", "", "not measured", None, "engine_ratio")
+        return
+    w = data["workload"]
+    page.add(
+        _when(data),
+        "",
+        f"Network {w['sizes']} ({w['activation']}, {w['loss']}), {w['optimizer']}, "
+        f"{w['data']}; descend with NumPy's BLAS on 1 thread, the engine (`engine.js`) in "
+        f"headless Chromium {data['chromium']}, one after the other in the same run. Both "
+        "start from the same weights and see the batches in the same order (the engine is "
+        "handed descend's permutations), so the final losses must agree; they do, to the "
+        "last digits. Time per epoch, median of the runs (wall time, each run several "
+        "epochs, after a warm-up).",
+        "",
+    )
+    rows, worst = [], None
+    for r in data["rows"]:
+        ratio = r["engine_epoch_ms"] / r["descend_epoch_ms"]
+        if r["batch"] in (1, 10):
+            worst = max(worst or 0, ratio)
+        rows.append(
+            [
+                r["batch"],
+                r["epochs"],
+                f"{r['descend_epoch_ms']:.2f} ms",
+                f"{r['engine_epoch_ms']:.2f} ms",
+                _x(ratio),
+                f"{r['descend_final_loss']:.15g}",
+                f"{r['engine_final_loss']:.15g}",
+            ]
+        )
+    page.add(
+        *_table(
+            [
+                "batch size",
+                "epochs per run",
+                "descend",
+                "engine",
+                "engine / descend",
+                "descend final loss",
+                "engine final loss",
+            ],
+            rows,
+        )
+    )
+    pg = data["playground"]
+    page.add(
+        f"The chapter-9 playground ({pg['settings']}), mounted by the website's loader and "
+        f"playing for {pg['seconds']:.1f} s: {pg['frames']} animation frames "
+        f"({pg['fps']:.1f} per second; frame interval p50 {pg['frame_ms_p50']:.1f} ms, p95 "
+        f"{pg['frame_ms_p95']:.1f} ms), each redrawing the boundary (a 48 x 48 grid of "
+        f"predictions), the points and both loss curves, and {pg['epochs']} epochs "
+        f"({pg['epochs_per_s']:.0f} per second). Each frame trains for at most 10 ms, then "
+        f'draws. Status at the end: "{pg["status"]}".',
+        "",
+    )
+    page.target(
+        "Engine: time per epoch against descend at batch sizes 1 and 10 (worst)",
+        f"<= {TARGETS['engine_ratio']:.0f}x",
+        _x(worst),
+        worst is not None and worst <= TARGETS["engine_ratio"],
+        "engine_ratio",
+    )
+    page.target(
+        "Live playground: epochs per second while training",
+        f">= {TARGETS['engine_epochs_s']:.0f}",
+        f"{pg['epochs_per_s']:.0f}",
+        pg["epochs_per_s"] >= TARGETS["engine_epochs_s"],
+        "engine_epochs_s",
+    )
+    page.target(
+        "Live playground: frames per second while training",
+        f">= {TARGETS['engine_fps']:.0f}",
+        f"{pg['fps']:.1f}",
+        pg["fps"] >= TARGETS["engine_fps"],
+        "engine_fps",
+    )
+
+
 # ------------------------------------------------------------------ the page
 
 
@@ -824,6 +924,7 @@ def write() -> Path:
     book_section(page, book, explorers)
     weight_section(page, load("weight"))
     explorers_section(page, explorers)
+    engine_section(page, load("engine"))
     grading_section(page, load("grading"))
     tests_section(page, tests)
 
@@ -833,7 +934,7 @@ def write() -> Path:
         "",
         "Written by `python benchmarks/run.py` from the figures in `benchmarks/results/`; "
         "do not edit by hand. Run everything with `python benchmarks/run.py` "
-        "(`--only training,speedup,book,explorers,weight,grading,tests` for a part, "
+        "(`--only training,speedup,book,explorers,weight,engine,grading,tests` for a part, "
         "`--quick` for a smoke run, `--report` to rewrite this page only).",
         "",
     ]

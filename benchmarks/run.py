@@ -9,7 +9,8 @@ Parts: ``training`` (descend against a hand-fused NumPy loop and PyTorch, and th
 scaling figure), ``speedup`` (the library before and after its speed-ups), ``book``
 (clean and cached builds, each notebook's execution time, page weights), ``explorers``
 (explorer precompute times and playground latency), ``weight`` (bytes a browser
-transfers per page of the built ``_build/html``: ``page_weight.py``), ``grading`` (the exercises'
+transfers per page of the built ``_build/html``: ``page_weight.py``), ``engine`` (the in-browser engine
+against descend per epoch, and the live playground's frame rate), ``grading`` (the exercises'
 grader on a class of submissions: ``bench_grading.py``, by the exercises' authors) and
 ``tests`` (the whole test suite, once). Each part stores its figures in
 ``benchmarks/results/<part>.json``; RESULTS.md is written from all stored parts, so one
@@ -28,7 +29,7 @@ import time
 
 import timing
 
-PARTS = ("training", "speedup", "book", "explorers", "weight", "grading", "tests")
+PARTS = ("training", "speedup", "book", "explorers", "weight", "engine", "grading", "tests")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -105,6 +106,10 @@ def run_part(part: str, repeats: int, args: argparse.Namespace) -> None:
         import page_weight
 
         page_weight.store("after", page_weight.run())
+    elif part == "engine":
+        import engine
+
+        timing.save("engine", engine.run(repeats=repeats, quick=args.quick))
     elif part == "grading":
         # the exercises' own benchmark (bench_grading.py) writes results/grading.json
         subprocess.run([sys.executable, str(timing.HERE / "bench_grading.py")], check=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from types import SimpleNamespace
 
 import matplotlib
@@ -13,7 +12,6 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.colors import to_rgb  # noqa: E402
-from PIL import Image  # noqa: E402
 
 import descend as ds  # noqa: E402
 
@@ -101,48 +99,6 @@ def test_six_step_map_rejects_unknown_steps(bad):
 def test_six_step_alt_names_the_lit_step():
     assert "step 4, gradient, is highlighted" in P.six_step_alt(4)
     assert "highlighted" not in P.six_step_alt(None)
-
-
-def test_fig_to_png_is_a_small_quantised_png():
-    fig, ax = plt.subplots(figsize=(6, 4))
-    x = np.linspace(0, 6, 300)
-    ax.imshow(np.outer(np.sin(x), np.cos(x)), cmap="viridis")  # many colours before quantising
-    png = P.fig_to_png(fig, dpi=80, colors=64)
-    assert png[:8] == b"\x89PNG\r\n\x1a\n"
-    with Image.open(io.BytesIO(png)) as im:
-        assert im.mode == "P"
-        assert im.size == (480, 320)  # 6 x 4 inches at 80 dpi
-        assert len(im.getcolors(256)) <= 64
-    assert len(png) < 60_000
-    assert fig.dpi == pytest.approx(matplotlib.rcParams["figure.dpi"])  # restored
-
-
-def test_fig_to_png_dpi_sets_the_size():
-    fig, _ = plt.subplots(figsize=(5, 2))
-    with Image.open(io.BytesIO(P.fig_to_png(fig, dpi=100))) as im:
-        assert im.size == (500, 200)
-
-
-@pytest.mark.parametrize(
-    "kwargs, err",
-    [
-        ({"dpi": 10}, ValueError),
-        ({"dpi": -1}, ValueError),
-        ({"colors": 1}, ValueError),
-        ({"colors": 300}, ValueError),
-        ({"colors": 8.5}, TypeError),
-    ],
-)
-def test_fig_to_png_rejects_bad_settings(kwargs, err):
-    fig, _ = plt.subplots()
-    with pytest.raises(err):
-        P.fig_to_png(fig, **kwargs)
-
-
-def test_fig_to_png_needs_a_figure():
-    _, ax = plt.subplots()
-    with pytest.raises(TypeError, match="Figure"):
-        P.fig_to_png(ax)
 
 
 def _bowl():
@@ -236,15 +192,6 @@ def test_loss_curve_rejects_bad_input():
         P.loss_curve([1.0, np.nan])
 
 
-def test_fig_to_png_full_colour_when_colors_is_none():
-    fig, ax = plt.subplots(figsize=(3, 2))
-    x = np.linspace(0, 6, 300)
-    ax.imshow(np.outer(np.sin(x), np.cos(x)), cmap="viridis")
-    with Image.open(io.BytesIO(P.fig_to_png(fig, dpi=50, colors=None))) as im:
-        assert im.mode == "RGB" and im.size == (150, 100)
-        assert len(im.getcolors(150 * 100)) > 64  # not quantised
-
-
 def test_loss_curve_labels_a_log_axis_with_plain_numbers():
     fig, ax = plt.subplots()
     P.loss_curve([1.0, 0.3, 0.05, 0.01], ax=ax)
@@ -254,78 +201,3 @@ def test_loss_curve_labels_a_log_axis_with_plain_numbers():
     assert not any("$" in s or "10^" in s for s in labels)
     with pytest.raises(ValueError, match='"x" or "y"'):
         P.plain_log_ticks(ax, "z")
-
-
-def _two_blobs():
-    X = np.array([[-1.0, -1.0], [-1.2, -0.8], [1.0, 1.0], [0.8, 1.2]])
-    return X, np.array([0, 0, 1, 1])
-
-
-def test_boundary_view_updates_in_place_without_piling_up_lines():
-    X, y = _two_blobs()
-    fig, ax = plt.subplots()
-    view = P.BoundaryView(ax, X, y, resolution=30)
-    n_collections = len(ax.collections)  # the two classes' points and the boundary line
-    p = view.update(lambda P_: 1 / (1 + np.exp(-(P_[:, 0] + P_[:, 1]))))
-    assert p.shape == (30, 30) and 0 < p.min() < 0.5 < p.max() < 1
-    assert np.allclose(ax.images[0].get_array(), p)
-    # the boundary of sigma(x1 + x2) is the line x1 + x2 = 0
-    (segment,) = view._line.get_segments()
-    assert len(segment) > 10 and np.allclose(segment.sum(axis=1), 0, atol=1e-9)
-    view.update(lambda P_: 1 / (1 + np.exp(-(P_[:, 0] - P_[:, 1] - 0.5))))
-    (segment,) = view._line.get_segments()
-    assert np.allclose(segment[:, 0] - segment[:, 1], 0.5, atol=0.01)  # linear interpolation
-    assert len(ax.collections) == n_collections and len(ax.images) == 1
-    # an all-one-class prediction has no boundary line
-    view.update(lambda P_: np.full(len(P_), 0.9))
-    assert view._line.get_segments() == []
-
-
-def test_boundary_view_rejects_bad_input():
-    X, y = _two_blobs()
-    fig, ax = plt.subplots()
-    with pytest.raises(TypeError, match="Axes"):
-        P.BoundaryView(fig, X, y)
-    with pytest.raises(ValueError, match=r"shape \(n, 2\)"):
-        P.BoundaryView(ax, np.zeros((4, 3)), y)
-    view = P.BoundaryView(ax, X, y, resolution=20)
-    with pytest.raises(ValueError, match="one probability per row"):
-        view.update(lambda P_: np.zeros(3))
-    with pytest.raises(ValueError, match="NaN"):
-        view.update(lambda P_: np.full(len(P_), np.nan))
-
-
-def _live_scene(animated: bool):
-    live = P.LiveFigure(figsize=(4, 2.5), dpi=60)
-    ax = live.figure.subplots()
-    X, y = _two_blobs()
-    view = P.BoundaryView(ax, X, y, resolution=25, animated=animated)
-    ax.set_title("t", fontsize=10)
-    ax.title.set_animated(animated)
-    return live, ax, view
-
-
-def test_live_figure_frames_match_a_full_drawing():
-    live, ax, view = _live_scene(animated=True)
-    still, ax2, view2 = _live_scene(animated=False)
-    for k, w in enumerate([(1.0, 1.0), (2.0, -1.0), (-0.5, 3.0)]):
-        for a, v in ((ax, view), (ax2, view2)):
-            v.update(lambda P_, w=w: 1 / (1 + np.exp(-(P_ @ np.array(w)))))
-            a.set_title(f"frame {k}", fontsize=10)
-        fast = np.asarray(Image.open(io.BytesIO(live.png())).convert("RGB"), dtype=int)
-        full = np.asarray(Image.open(io.BytesIO(still.png())).convert("RGB"), dtype=int)
-        assert fast.shape == full.shape == (150, 240, 3)
-        # blitting draws the same picture as drawing everything (to antialiasing noise)
-        assert np.mean(np.abs(fast - full)) < 1.0
-    with Image.open(io.BytesIO(live.png(colors=16))) as im:
-        assert im.mode == "P" and len(im.getcolors(256)) <= 16
-
-
-def test_live_figure_redraws_everything_after_being_drawn_elsewhere():
-    live, ax, view = _live_scene(animated=True)
-    view.update(lambda P_: 1 / (1 + np.exp(-P_[:, 0])))
-    first = live.png()
-    P.fig_to_png(live.figure, dpi=100)  # swaps the canvas and dpi, then restores them
-    assert live.png() == first
-    with pytest.raises(ValueError, match="dpi"):
-        P.LiveFigure(dpi=5)

@@ -1,4 +1,4 @@
-"""Tests of descend.widgets: explorers (one and two parameters) and playgrounds."""
+"""Tests of descend.widgets (explorers and their PNG frames) and descend.live's widget."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ matplotlib.use("Agg")
 
 import ipywidgets as W  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from ipywidgets.widgets import widget as _widget_module  # noqa: E402
 from ipywidgets.widgets.widget_link import Link  # noqa: E402
@@ -179,150 +180,133 @@ def test_explorer2d_rejects_bad_input():
         WG.explorer2d(lambda a, b: line_plot(a), range(30), range(30), **kw)
 
 
-def test_playground_shows_first_frame_and_rerenders_on_change():
-    calls = []
-
-    def render(lr, steps):
-        calls.append((lr, steps))
-        return line_plot(lr * steps)
-
-    lr = W.FloatSlider(value=0.5, min=0, max=1, description="lr")
-    steps = W.IntSlider(value=2, min=1, max=10, description="steps")
-    box = WG.playground(render, {"lr": lr, "steps": steps}, title="Play", description="D")
-    title, desc, controls, image, status, note = box.children
-    assert calls == [(0.5, 2)]
-    assert decode(image.value)[0] == "Play: lr = 0.5, steps = 2"
-    assert lr.continuous_update is False
-    assert "Run this notebook to play" in note.value
-    lr.value = 0.25
-    assert calls[-1] == (0.25, 2)
-    assert decode(image.value)[0] == "Play: lr = 0.25, steps = 2"
-    assert "descend-playground" in box._dom_classes
-
-
-def test_playground_reports_render_errors_instead_of_raising():
-    def render(x):
-        if x > 1:
-            raise ValueError("x too big")
-        return line_plot(x)
-
-    x = W.FloatSlider(value=0.5, max=5)
-    box = WG.playground(render, {"x": x}, title="T", description="D", note="Run it live.")
-    image_before = box.children[3].value
-    x.value = 3.0
-    assert "x too big" in box.children[4].value
-    assert box.children[3].value == image_before  # the last good frame stays
-    x.value = 1.0
-    assert box.children[4].value == ""
-    assert "Run it live." in box.children[5].value
-
-
-def test_playground_rejects_bad_controls():
-    with pytest.raises(ValueError, match="non-empty dict"):
-        WG.playground(line_plot, {}, title="T", description="D")
-    with pytest.raises(TypeError, match="value widget"):
-        WG.playground(line_plot, {"go": W.Button(description="go")}, title="T", description="D")
-    with pytest.raises(ValueError, match="identifier"):
-        WG.playground(line_plot, {"not valid": W.FloatSlider()}, title="T", description="D")
-
-
 def test_frame_html_checks_its_input():
     with pytest.raises(ValueError, match="PNG"):
         WG.frame_html(b"GIF89a", "alt")
-    png = ds.plots.fig_to_png(line_plot(1))
+    png = WG.fig_to_png(line_plot(1))
     with pytest.raises(ValueError, match="alt text"):
         WG.frame_html(png, " ")
 
 
-def _live_render(log, gate=None):
-    """A generator playground: three frames per run, each recorded in ``log``."""
-    live = ds.plots.LiveFigure(figsize=(3, 2), dpi=40)
-    ax = live.figure.subplots()
-    (line,) = ax.plot([0, 1], [0, 0], animated=True)
-    ax.set_ylim(0, 10)
-
-    def render(k):
-        try:
-            for frame in range(3):
-                line.set_ydata([0, k + frame])
-                log.append((k, frame))
-                yield live
-                if gate is not None and frame == 0:
-                    gate.wait(5)
-        except GeneratorExit:
-            log.append((k, "stopped"))
-            raise
-
-    return render
+# ------------------------------------------------------------------ frames
 
 
-def _mode(frame_html):
-    with Image.open(io.BytesIO(decode(frame_html)[1])) as im:
-        return im.mode
+def test_fig_to_png_is_a_small_quantised_png():
+    fig, ax = plt.subplots(figsize=(6, 4))
+    x = np.linspace(0, 6, 300)
+    ax.imshow(np.outer(np.sin(x), np.cos(x)), cmap="viridis")  # many colours before quantising
+    png = WG.fig_to_png(fig, dpi=80, colors=64)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    with Image.open(io.BytesIO(png)) as im:
+        assert im.mode == "P"
+        assert im.size == (480, 320)  # 6 x 4 inches at 80 dpi
+        assert len(im.getcolors(256)) <= 64
+    assert len(png) < 60_000
+    assert fig.dpi == pytest.approx(matplotlib.rcParams["figure.dpi"])  # restored
 
 
-def test_generator_playground_builds_with_its_last_frame_then_runs_live():
-    log = []
-    k = W.IntSlider(value=1, min=0, max=5)
-    box = WG.playground(_live_render(log), {"k": k}, title="Live", description="D")
-    image, status = box.children[3], box.children[4]
-    assert log == [(1, 0), (1, 1), (1, 2)]  # ran to the end before returning
-    assert _mode(image.value) == "P"  # the page's frame is small (quantised)
-    built = image.value
-    k.value = 4  # the callback returns at once; the frames come from a thread
-    assert box.wait(10)
-    assert log[3:] == [(4, 0), (4, 1), (4, 2)]
-    assert image.value != built and _mode(image.value) == "RGB"
-    assert decode(image.value)[0] == "Live: k = 4" and status.value == ""
-    box.update()  # by hand: to the end, in this thread
-    assert log[-3:] == [(4, 0), (4, 1), (4, 2)] and _mode(image.value) == "P"
+def test_fig_to_png_dpi_sets_the_size():
+    fig, _ = plt.subplots(figsize=(5, 2))
+    with Image.open(io.BytesIO(WG.fig_to_png(fig, dpi=100))) as im:
+        assert im.size == (500, 200)
 
 
-def test_generator_playground_a_new_change_stops_the_old_run():
-    import threading
-
-    log, gate = [], threading.Event()
-    k = W.IntSlider(value=1, min=0, max=5)
-    gate.set()  # the build runs freely
-    box = WG.playground(_live_render(log, gate), {"k": k}, title="Live", description="D")
-    gate.clear()
-    k.value = 2  # this run stops after its first frame, waiting at the gate
-    k.value = 3  # ...and is told to stop when it resumes
-    gate.set()
-    assert box.wait(10)
-    run2 = [e for e in log[3:] if e[0] == 2]
-    # stopped at its next frame (made, not shown), or never began
-    assert run2 in ([(2, 0), (2, 1), (2, "stopped")], [])
-    assert log[-3:] == [(3, 0), (3, 1), (3, 2)]
-    assert decode(box.children[3].value)[0] == "Live: k = 3"
+@pytest.mark.parametrize(
+    "kwargs, err",
+    [
+        ({"dpi": 10}, ValueError),
+        ({"dpi": -1}, ValueError),
+        ({"colors": 1}, ValueError),
+        ({"colors": 300}, ValueError),
+        ({"colors": 8.5}, TypeError),
+    ],
+)
+def test_fig_to_png_rejects_bad_settings(kwargs, err):
+    fig, _ = plt.subplots()
+    with pytest.raises(err):
+        WG.fig_to_png(fig, **kwargs)
 
 
-def test_generator_playground_shows_errors_and_rejects_non_figures():
-    live = ds.plots.LiveFigure(figsize=(2, 2), dpi=40)
-    live.figure.subplots().plot([0, 1])
+def test_fig_to_png_needs_a_figure():
+    _, ax = plt.subplots()
+    with pytest.raises(TypeError, match="Figure"):
+        WG.fig_to_png(ax)
 
-    def render(x):
-        yield live
-        if x > 1:
-            raise ValueError("x too big")
-        yield live
 
-    x = W.FloatSlider(value=0.5, max=5)
-    box = WG.playground(render, {"x": x}, title="T", description="D")
-    x.value = 3.0
-    assert box.wait(10)
-    assert "x too big" in box.children[4].value
-    assert decode(box.children[3].value)[0] == "T: x = 3.0"  # its frames before the error
+def test_fig_to_png_full_colour_when_colors_is_none():
+    fig, ax = plt.subplots(figsize=(3, 2))
+    x = np.linspace(0, 6, 300)
+    ax.imshow(np.outer(np.sin(x), np.cos(x)), cmap="viridis")
+    with Image.open(io.BytesIO(WG.fig_to_png(fig, dpi=50, colors=None))) as im:
+        assert im.mode == "RGB" and im.size == (150, 100)
+        assert len(im.getcolors(150 * 100)) > 64  # not quantised
 
-    def bad(x):
-        yield "not a figure"
 
-    with pytest.raises(TypeError, match="yielded str"):
-        WG.playground(bad, {"x": W.FloatSlider()}, title="T", description="D")
+# ------------------------------------------------------------------ live explorers (descend.live)
+# (the engine and the explorers' JavaScript are tested in a browser: tests/website/)
 
-    def empty(x):
-        return
-        yield
 
-    with pytest.raises(ValueError, match="no figure"):
-        WG.playground(empty, {"x": W.FloatSlider()}, title="T", description="D")
+@pytest.fixture(scope="module")
+def live_playground():
+    import descend.live
+
+    return descend.live.playground(np.random.default_rng(0), n=60, noise_levels=(0.1, 0.2))
+
+
+def test_live_playground_state_comes_from_python(live_playground):
+    import descend.live as L
+
+    pg = live_playground
+    assert set(pg.data) == {"two moons", "circles", "spirals", "xor"}
+    for sets in pg.data.values():
+        assert [d["noise"] for d in sets] == [0.1, 0.2]
+        for d in sets:
+            assert len(d["X"]) + len(d["X_val"]) == 60 and len(d["X"]) == len(d["y"])
+            assert set(d["y"]) <= {0, 1}
+    # the weights of every architecture the controls can pick, for both initializers
+    for init in ("xavier_normal", "he_normal"):
+        assert L.weights_key(1, 0, init) in pg.weights
+        for depth in range(1, L.MAX_DEPTH + 1):
+            for width in range(1, L.MAX_WIDTH + 1):
+                w = pg.weights[L.weights_key(width, depth, init)]
+                assert list(w) == [f"{p}{l}" for l in range(1, depth + 2) for p in "Wb"]
+    net = pg.network({"width": 3, "depth": 2, "activation": "relu"})
+    assert net.sizes == (2, 3, 3, 1)
+    assert np.array_equal(net.params["W2"], pg.weights["he_normal/2x3"]["W2"])
+
+
+def test_live_widget_bundle_has_the_widget_and_the_website_placeholder(live_playground):
+    import html as _html
+    import json
+
+    data, _ = live_playground._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in data
+    placeholder = data["text/html"]
+    assert placeholder.startswith('<div class="descend-live" data-kind="playground" data-state="')
+    state = json.loads(_html.unescape(re.search(r'data-state="([^"]*)"', placeholder)[1]))
+    assert state == live_playground.state()
+    assert set(state) == {"data", "weights", "settings"}  # not the history, not the sources
+    assert "notebook with a kernel" in data["text/plain"]
+    assert set(live_playground._lib) == {"engine", "draw", "explorer"}
+    assert "export function render" in live_playground._lib["explorer"]
+
+
+def test_live_playground_checks_its_settings():
+    import descend.live as L
+
+    rng = np.random.default_rng(0)
+    with pytest.raises(TypeError, match="np.random.Generator"):
+        L.playground()
+    with pytest.raises(TypeError, match="unknown setting"):
+        L.playground(rng, colour="red")
+    with pytest.raises(ValueError, match="activation"):
+        L.playground(rng, activation="swish")
+    with pytest.raises(ValueError, match="noise levels"):
+        L.playground(rng, noise=0.3)
+    with pytest.raises(ValueError, match="batch_size"):
+        L.playground(rng, batch_size=7)
+    with pytest.raises(ValueError, match="width"):
+        L.playground(rng, width=9)
+    with pytest.raises(ValueError, match="no live module"):
+        L.source("nope.js")
+    assert {"engine.js", "draw.js", "playground.js", "site.js", "widget.js"} <= set(L.JS_FILES)

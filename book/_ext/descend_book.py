@@ -1,24 +1,38 @@
 """A small Sphinx extension for the Descend book (loaded by _config.yml's local_extensions).
 
-Launch buttons (Binder, Colab) only make sense for pages that are Jupyter notebooks on
-disk: the Welcome page is a Markdown file that runs one hidden cell to draw its figure,
-and Colab cannot open a Markdown file. Drop the launch group from such pages.
-
-The kernels that execute the chapters talk to the build over encrypted sockets: ipykernel
-(7.x) warns "Kernel is running over TCP without encryption" once per notebook unless its
-kernel manager provisions CurveZMQ keys, which jupyter_client does only when asked
-(``KernelManager.transport_encryption``, default "disabled"). myst-nb and jupyter-cache
-start their kernels through nbclient with no configuration to pass, so the default is set
-here: "auto" encrypts every kernel whose kernelspec declares support (ipykernel's does) and
-leaves any other kernel as it was.
+* Launch buttons (Binder, Colab) only make sense for pages that are Jupyter notebooks on
+  disk: the Welcome page is a Markdown file that runs one hidden cell to draw its figure,
+  and Colab cannot open a Markdown file. Drop the launch group from such pages.
+* Live explorers (:mod:`descend.live`): their notebook outputs hold a placeholder
+  ``<div class="descend-live" ...>`` (myst-nb is told to prefer that ``text/html`` over
+  the widget view, ``nb_mime_priority_overrides`` in _config.yml). Copy the explorers'
+  ES modules from the installed package to ``_build/html/live/`` (not ``_static/``: Jupyter
+  Book adds every ``.js`` there to every page as a classic script) and load the loader
+  ``live/site.js`` as a module on the pages holding a placeholder, and only there.
+  The notebook's saved widget state would carry each live explorer's state a second time
+  (with the explorers' sources): drop the anywidget models from the page's widget state,
+  and the widget manager's scripts too when nothing else on the page needs them.
+* The kernels that execute the chapters talk to the build over encrypted sockets: ipykernel
+  (7.x) warns "Kernel is running over TCP without encryption" once per notebook unless its
+  kernel manager provisions CurveZMQ keys, which jupyter_client does only when asked
+  (``KernelManager.transport_encryption``, default "disabled"). myst-nb and jupyter-cache
+  start their kernels through nbclient with no configuration to pass, so the default is set
+  here: "auto" encrypts every kernel whose kernelspec declares support (ipykernel's does) and
+  leaves any other kernel as it was.
 """
 
 from __future__ import annotations
 
+import json
+import re
+import shutil
+from pathlib import Path
 from typing import Any
 
 import zmq
 from jupyter_client.manager import KernelManager
+
+PLACEHOLDER = 'class="descend-live"'
 
 
 def _launch_buttons_only_for_ipynb(app, pagename, templatename, context, doctree) -> None:
@@ -29,9 +43,59 @@ def _launch_buttons_only_for_ipynb(app, pagename, templatename, context, doctree
         context["header_buttons"] = [b for b in buttons if b.get("label") != "launch-buttons"]
 
 
+def _live_loader_where_needed(app, pagename, templatename, context, doctree) -> None:
+    if PLACEHOLDER in context.get("body", ""):
+        # relative to _static/, hence the ../ (Sphinx adds it to this page only)
+        app.add_js_file("../live/site.js", type="module")
+
+
+def _without_live_widget_state(app, pagename, templatename, context, doctree) -> None:
+    # runs before myst-nb's own html-page-context handler, which adds the page's scripts
+    js_files = getattr(app.env, "nb_metadata", {}).get(pagename, {}).get("js_files", {})
+    entry = js_files.get("ipywidgets_state")
+    if entry is None:
+        return
+    uri, kwargs = entry
+    widgets = json.loads(kwargs["body"])  # its "<\\/script>" is JSON for "</script>"
+    state = widgets["state"]
+    kept = {k: m for k, m in state.items() if m.get("model_module") != "anywidget"}
+    if len(kept) == len(state):
+        return
+    # layouts and styles belong to the widgets that name them
+    parts = ("LayoutModel", "StyleModel")
+    named = set(
+        re.findall(
+            r"IPY_MODEL_(\w+)",
+            json.dumps([m for m in kept.values() if not m.get("model_name", "").endswith(parts)]),
+        )
+    )
+    kept = {k: m for k, m in kept.items() if not m["model_name"].endswith(parts) or k in named}
+    if kept:
+        body = json.dumps({**widgets, "state": kept}).replace("</script>", "<\\/script>")
+        js_files["ipywidgets_state"] = (uri, {**kwargs, "body": body})
+    else:  # only live explorers: no widget manager on this page
+        for key in [k for k in js_files if k.startswith("ipywidgets_")]:
+            del js_files[key]
+
+
+def _copy_live_modules(app, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    from descend import live
+
+    out = Path(app.outdir) / "live"
+    out.mkdir(exist_ok=True)
+    for name in live.JS_FILES:
+        shutil.copyfile(live.HERE / name, out / name)
+
+
 def setup(app) -> dict[str, Any]:
     if zmq.has("curve"):  # pyzmq's wheels have it; a libzmq built without libsodium has not
         KernelManager.transport_encryption.default_value = "auto"
     # after sphinx-book-theme adds its buttons (priority 501)
     app.connect("html-page-context", _launch_buttons_only_for_ipynb, priority=900)
+    app.connect("html-page-context", _live_loader_where_needed)
+    # before myst-nb's handler (priority 500) writes the widget state into the page
+    app.connect("html-page-context", _without_live_widget_state, priority=400)
+    app.connect("build-finished", _copy_live_modules)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -15,21 +15,15 @@ Introduced in: book/00-one-dimension.ipynb
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-import contourpy
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib import ticker
 from matplotlib.axes import Axes
-from matplotlib.axis import Axis
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
-from matplotlib.mathtext import MathTextParser
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from descend.errors import as_float_array, check_positive
@@ -43,12 +37,9 @@ __all__ = [
     "style",
     "six_step_map",
     "six_step_alt",
-    "fig_to_png",
     "contour",
     "decision_boundary",
     "loss_curve",
-    "BoundaryView",
-    "LiveFigure",
     "plain_log_ticks",
 ]
 
@@ -270,161 +261,6 @@ def six_step_map(active: int | str | None = None, ax: Axes | None = None) -> Fig
             color="#555555",
         )
     return fig
-
-
-def fig_to_png(fig: Figure, dpi: float = 80, colors: int | None = 64) -> bytes:
-    """Render ``fig`` to a small PNG: rasterised at ``dpi`` and quantised to ``colors`` colours.
-
-    The explorers store one such PNG per frame, so a page with many frames stays small.
-    A live playground, which only sends its frame to a running notebook, passes
-    ``colors=None`` instead: a full-colour PNG written with fast compression, about
-    ten times quicker to make and a few times larger.
-
-    Parameters
-    ----------
-    fig : Figure
-        The figure to render (left open; the caller closes it).
-    dpi : float
-        Dots per inch, 30-300 (72-100 is the book's range for explorer frames).
-    colors : int or None
-        Size of the palette the image is quantised to, 2-256; ``None`` for no
-        quantising (speed over size).
-
-    Returns
-    -------
-    bytes
-        A palette ("P" mode) PNG file, or an RGB one when ``colors`` is None.
-
-    Introduced in: book/00-one-dimension.ipynb
-    """
-    if not isinstance(fig, Figure):
-        raise TypeError(
-            f"fig_to_png needs a matplotlib Figure, got {type(fig).__name__}; "
-            "return the figure from plt.subplots() (fig, ax = plt.subplots())"
-        )
-    dpi, colors = _check_png_options(dpi, colors)
-    # Draw once with Agg straight into memory (no intermediate PNG, no "tight" second
-    # pass: a render function sets its own layout, e.g. fig.tight_layout()).
-    old_canvas, old_dpi = fig.canvas, fig.dpi
-    try:
-        canvas = FigureCanvasAgg(fig)
-        fig.dpi = dpi
-        # Every new canvas makes a renderer with its own maths parser, whose cache then
-        # starts empty: each $x_1$ or 10^{-2} label of every frame was parsed again (about
-        # 10-20 ms each). One parser for all frames keeps what it has parsed.
-        canvas.get_renderer().mathtext_parser = _MATHTEXT
-        canvas.draw()
-        return _encode_png(canvas, colors)
-    finally:
-        fig.dpi = old_dpi
-        fig.set_canvas(old_canvas)
-
-
-_MATHTEXT = MathTextParser("path")  # what matplotlib's Agg renderer uses, shared by all frames
-
-
-def _check_png_options(dpi: Any, colors: Any) -> tuple[float, int | None]:
-    dpi = check_positive(dpi, "dpi")
-    if not 30 <= dpi <= 300:
-        raise ValueError(f"dpi must be between 30 and 300, got {dpi:g}")
-    if colors is not None and (
-        isinstance(colors, bool) or not isinstance(colors, (int, np.integer))
-    ):
-        raise TypeError(f"colors must be an integer 2-256, or None for full colour; got {colors!r}")
-    if colors is not None and not 2 <= colors <= 256:
-        raise ValueError(f"colors must be between 2 and 256, got {colors}")
-    return dpi, None if colors is None else int(colors)
-
-
-def _encode_png(canvas: FigureCanvasAgg, colors: int | None) -> bytes:
-    """The canvas's pixels as a PNG: quantised to ``colors``, or full colour and fast."""
-    from PIL import Image
-
-    rgba = np.asarray(canvas.buffer_rgba())
-    rgb = Image.fromarray(np.ascontiguousarray(rgba[..., :3]))
-    out = io.BytesIO()
-    if colors is None:
-        rgb.save(out, format="PNG", compress_level=1)
-    else:
-        quant = rgb.quantize(colors=colors, method=Image.Quantize.MEDIANCUT, dither=0)
-        quant.save(out, format="PNG", optimize=True)
-    return out.getvalue()
-
-
-class LiveFigure:
-    """A figure for a live playground: the still parts drawn once, the moving parts per frame.
-
-    Drawing a whole figure (axes, ticks, labels, legend) takes this course's machines
-    around 100 ms, most of it text. A playground that shows a frame every few epochs
-    of training only changes a few artists: the shading, a curve, a title. Mark those
-    with ``artist.set_animated(True)``; :meth:`png` then pastes a saved picture of the
-    rest and draws only them (matplotlib's "blitting"), a few milliseconds. Call
-    :meth:`redraw_all` after changing a still part. With nothing animated, every
-    frame is drawn whole.
-
-    Parameters
-    ----------
-    figsize : (float, float)
-        Width and height in inches.
-    dpi : float
-        Resolution of every frame, 30-300.
-
-    Attributes
-    ----------
-    figure : Figure
-        A plain matplotlib Figure (not a pyplot one, so a notebook does not display
-        it by itself); add axes with ``live.figure.subplots(...)``.
-
-    Introduced in: book/09-network.ipynb
-    """
-
-    def __init__(self, figsize: tuple[float, float] = (7.6, 3.3), dpi: float = 80) -> None:
-        self.dpi, _ = _check_png_options(dpi, None)
-        self.figure = Figure(figsize=figsize, dpi=self.dpi)
-        self._canvas = FigureCanvasAgg(self.figure)
-        self._background = None
-
-    def redraw_all(self) -> None:
-        """Forget the saved still parts: call it after changing them (limits, labels, ...)."""
-        self._background = None
-
-    def png(self, colors: int | None = None) -> bytes:
-        """The current frame as a PNG: full colour and fast by default, or quantised.
-
-        Introduced in: book/09-network.ipynb
-        """
-        _, colors = _check_png_options(self.dpi, colors)
-        fig, canvas = self.figure, self._canvas
-        if fig.canvas is not canvas or fig.dpi != self.dpi:  # someone drew it elsewhere
-            fig.set_canvas(canvas)
-            fig.dpi = self.dpi
-            self._background = None
-        layers = []
-        for ax in fig.axes:
-            children = [a for a in ax.get_children() if a.get_visible() and a is not ax.patch]
-            moving = [a for a in children if a.get_animated()]
-            if moving:
-                # Still artists that belong above the moving ones (spines, a legend) are
-                # painted again on top, so the frame matches a full drawing.
-                low = min(a.get_zorder() for a in moving)
-                moving += [
-                    a
-                    for a in children
-                    if not a.get_animated() and a.get_zorder() > low and not isinstance(a, Axis)
-                ]
-                layers.append((ax, sorted(moving, key=lambda a: a.get_zorder())))
-        if not layers:  # nothing marked animated: every frame is a full drawing
-            canvas.draw()
-            self._background = None
-        elif self._background is None:
-            canvas.draw()  # everything not animated
-            self._background = canvas.copy_from_bbox(fig.bbox)
-        else:
-            canvas.restore_region(self._background)
-        for ax, artists in layers:
-            for artist in artists:
-                ax.draw_artist(artist)
-        return _encode_png(canvas, colors)
 
 
 def _level_values(Z: np.ndarray, levels: int | Sequence[float], scale: str) -> np.ndarray:
@@ -692,94 +528,6 @@ def _scatter_classes(ax: Axes, X: np.ndarray, y: np.ndarray) -> None:
             linewidths=0.4,
             label=f"class {cls}",
         )
-
-
-class BoundaryView:
-    """A decision-boundary plot that is drawn once and then updated in place.
-
-    :func:`decision_boundary` draws a new picture every time. A live playground that
-    redraws after every few epochs of training cannot afford that, so this keeps
-    the data points, axes and labels, and on :meth:`update` changes only the shaded
-    probability (an image of the same ten bands) and the boundary line.
-
-    Parameters
-    ----------
-    ax : Axes
-        Axes to draw on.
-    X : array of shape (n, 2)
-        The data points.
-    y : array of shape (n,)
-        Their labels, 0 or 1.
-    resolution, padding, threshold :
-        As for :func:`decision_boundary`.
-    animated : bool
-        Mark the shading, the points and the boundary line as animated, for a
-        :class:`LiveFigure` to redraw them alone on every frame.
-
-    Examples
-    --------
-    >>> view = BoundaryView(ax, X, y)       # doctest: +SKIP
-    >>> view.update(model.predict_proba)     # after every few epochs  # doctest: +SKIP
-
-    Introduced in: book/09-network.ipynb
-    """
-
-    def __init__(
-        self,
-        ax: Axes,
-        X: Any,
-        y: Any,
-        *,
-        resolution: int = 60,
-        padding: float = 0.5,
-        threshold: float = 0.5,
-        animated: bool = False,
-    ) -> None:
-        if not isinstance(ax, Axes):
-            raise TypeError(f"ax must be matplotlib Axes, got {type(ax).__name__}")
-        X, y, extent, self._gx, self._gy = _boundary_grid(X, y, resolution, padding)
-        self.ax, self.threshold = ax, float(threshold)
-        self.animated = bool(animated)
-        x0, x1, y0, y1 = extent
-        with plt.rc_context(_RC):
-            self._image = ax.imshow(
-                np.full(self._gx.shape, 0.5),
-                extent=extent,
-                origin="lower",
-                aspect="auto",
-                interpolation="nearest",
-                cmap=_proba_cmap(),
-                norm=mpl.colors.BoundaryNorm(_PROBA_LEVELS, 256),
-                animated=self.animated,
-            )
-            before = len(ax.collections)
-            _scatter_classes(ax, X, y)
-            for points in ax.collections[before:]:
-                points.set_animated(self.animated)
-            # One line collection, given new segments on every update: much cheaper than
-            # a new ax.contour (about 25 ms) per frame.
-            self._line = LineCollection(
-                [], colors=[_TEXT], linewidths=1.8, zorder=2, animated=self.animated
-            )
-            ax.add_collection(self._line, autolim=False)
-            ax.set_xlim(x0, x1)
-            ax.set_ylim(y0, y1)
-            ax.set_xlabel("$x_1$")
-            ax.set_ylabel("$x_2$")
-            ax.grid(False)
-
-    def update(self, predict: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
-        """Shade ``predict``'s probabilities and draw the boundary; return them on the grid.
-
-        Introduced in: book/09-network.ipynb
-        """
-        if not callable(predict):
-            raise TypeError(f"predict must be a function P (m, 2) -> p (m,), got {type(predict)}")
-        p = _grid_proba(predict, self._gx, self._gy)
-        self._image.set_data(p)
-        lines = contourpy.contour_generator(self._gx, self._gy, p).lines(self.threshold)
-        self._line.set_segments([seg for seg in lines if len(seg) > 1])
-        return p
 
 
 def plain_log_ticks(ax: Axes, axis: str = "y") -> Axes:

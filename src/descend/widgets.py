@@ -1,20 +1,18 @@
-"""Explorers and playgrounds: the book's interactive figures.
+"""Explorers: the book's precomputed interactive figures, and the PNG frames they hold.
 
-Two kinds, both thin layers over a ``render`` function that returns a matplotlib
-figure:
+An **explorer** is a thin layer over a ``render`` function that returns a matplotlib
+figure: it precomputes one frame per parameter value, small quantised PNGs
+(:func:`fig_to_png`) inside an ``ipywidgets.Stack``, with a ``SelectionSlider`` that
+shows the real values, joined by ``jslink``. The link lives in the browser, so an
+explorer works on the static website with no Python running, and instantly in a
+notebook. Every frame is an ``<img>`` with alt text; the slider works with the keyboard
+(Tab to it, then the arrow keys).
 
-* An **explorer** precomputes one frame per parameter value: small quantised PNGs
-  (see :func:`descend.plots.fig_to_png`) inside an ``ipywidgets.Stack``, with a
-  ``SelectionSlider`` that shows the real values, joined by ``jslink``. The link
-  lives in the browser, so an explorer works on the static website with no Python
-  running, and instantly in a notebook. Every frame is an ``<img>`` with alt text;
-  the slider works with the keyboard (Tab to it, then the arrow keys).
-* A **playground** calls ``render`` again whenever a control changes. It needs a
-  running kernel; on the static website it shows its first frame and a note on
-  how to run the notebook.
+Live explorers, which compute in the browser (on the website too), are in
+:mod:`descend.live`.
 
-Every widget returned here carries the CSS class ``descend-explorer`` (or
-``descend-playground``), so the website's tests can find them all.
+Every widget returned here carries the CSS class ``descend-explorer``, so the website's
+tests can find them all.
 
 Introduced in: book/00-one-dimension.ipynb
 """
@@ -23,37 +21,31 @@ from __future__ import annotations
 
 import base64
 import html
-import inspect
+import io
 import math
-import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import ipywidgets as W
 import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.mathtext import MathTextParser
 
-from descend.plots import LiveFigure, fig_to_png
+from descend.errors import check_positive
 
 __all__ = [
     "explorer",
     "explorer2d",
-    "playground",
+    "fig_to_png",
     "frame_html",
     "render_png",
     "slider_labels",
     "EXPLORER_CLASS",
-    "PLAYGROUND_CLASS",
-    "DEFAULT_NOTE",
 ]
 
 EXPLORER_CLASS = "descend-explorer"
-PLAYGROUND_CLASS = "descend-playground"
-DEFAULT_NOTE = (
-    "Run this notebook to play: the controls need a live Python kernel (use the launch "
-    "button at the top of the page, or run it locally). On the website you see the first "
-    "frame only."
-)
 _MAX_FRAMES = 400
 
 
@@ -340,239 +332,82 @@ def explorer2d(
     return box
 
 
-def playground(
-    render: Callable[..., Any],
-    controls: Mapping[str, W.ValueWidget],
-    *,
-    title: str,
-    description: str,
-    note: str | None = None,
-    alt: Callable[..., str] | None = None,
-    dpi: float = 80,
-) -> W.VBox:
-    """A live playground: controls whose every change re-renders the figure.
+# ------------------------------------------------------------------ frames: figures as small PNGs
 
-    ``render`` is either a function that returns a figure, or a generator function
-    that yields one several times, for instance after every few epochs of training.
-    A generator's frames are shown as they come, drawn in a background thread, so the
-    first picture of a new setting appears at once, the learner watches the rest
-    arrive, and the controls stay free: another change stops the run at its next
-    frame and starts a new one. Only the last frame is drawn when the playground is
-    built (the picture the static website shows) and by ``box.update()``.
+
+def fig_to_png(fig: Figure, dpi: float = 80, colors: int | None = 64) -> bytes:
+    """Render ``fig`` to a small PNG: rasterised at ``dpi`` and quantised to ``colors`` colours.
+
+    The explorers store one such PNG per frame, so a page with many frames stays small.
+    ``colors=None`` gives a full-colour PNG written with fast compression instead, about
+    ten times quicker to make and a few times larger.
 
     Parameters
     ----------
-    render : callable
-        ``render(**values) -> Figure``, called with one keyword per control; or a
-        generator function ``render(**values)`` yielding Figures. A generator may
-        yield the same figure again after changing its artists in place; the fast
-        way is a :class:`descend.plots.LiveFigure`, which redraws only the artists
-        marked animated (see also :class:`descend.plots.BoundaryView`). Make a
-        figure you keep with ``matplotlib.figure.Figure(...)``, not
-        ``plt.subplots``, so that the notebook does not display it a second time.
-    controls : dict
-        ``name -> ipywidgets value widget`` (``FloatSlider``, ``Dropdown``, ...);
-        sliders are switched to ``continuous_update=False`` so a render runs once
-        per release, not once per pixel.
-    title, description : str
-        As for :func:`explorer`.
-    note : str, optional
-        One line shown under the figure (default :data:`DEFAULT_NOTE`: run this
-        notebook to play).
-    alt : callable, optional
-        ``alt(**values) -> str``, the alt text of the figure.
+    fig : Figure
+        The figure to render (left open; the caller closes it).
     dpi : float
-        Resolution of the figure.
+        Dots per inch, 30-300 (72-100 is the book's range for explorer frames).
+    colors : int or None
+        Size of the palette the image is quantised to, 2-256; ``None`` for no
+        quantising (speed over size).
 
     Returns
     -------
-    ipywidgets.VBox
-        Children: title, description, the controls' box, the figure, a status
-        line (errors from ``render`` are shown there, not raised), the note.
-        ``box.update()`` renders the current values again, to the end, before it
-        returns; ``box.wait(timeout)`` waits for a generator's live run to finish.
+    bytes
+        A palette ("P" mode) PNG file, or an RGB one when ``colors`` is None.
 
     Introduced in: book/00-one-dimension.ipynb
     """
-    if not callable(render):
-        raise TypeError("render must be a function (**values) -> matplotlib Figure")
-    title = _check_text(title, "title")
-    description = _check_text(description, "description")
-    if not isinstance(controls, Mapping) or not controls:
-        raise ValueError("controls must be a non-empty dict name -> ipywidgets value widget")
-    for name, c in controls.items():
-        if not isinstance(name, str) or not name.isidentifier():
-            raise ValueError(f"control name {name!r} must be a valid Python identifier")
-        if not isinstance(c, W.ValueWidget):
-            raise TypeError(
-                f"controls[{name!r}] is a {type(c).__name__}; use an ipywidgets value widget "
-                "such as FloatSlider, IntSlider or Dropdown"
-            )
-        if hasattr(c, "continuous_update"):
-            c.continuous_update = False
-    note = DEFAULT_NOTE if note is None else _check_text(note, "note")
-    live = inspect.isgeneratorfunction(render)
-
-    def current() -> dict[str, Any]:
-        return {k: c.value for k, c in controls.items()}
-
-    def alt_for(vals: dict[str, Any]) -> str:
-        if alt is not None:
-            text = alt(**vals)
-            if not isinstance(text, str) or not text.strip():
-                raise ValueError("alt(**values) must return non-empty text")
-            return text
-        shown = ", ".join(f"{k} = {v}" for k, v in vals.items())
-        return f"{title}: {shown}"
-
-    image = W.HTML("")
-    status = W.HTML("")
-    status.add_class("descend-playground-status")
-    runs = _LiveRuns()
-
-    def show_error(exc: Exception) -> None:
-        status.value = f"<p><strong>Could not draw:</strong> {html.escape(str(exc))}</p>"
-
-    def draw_to_end(vals: dict[str, Any]) -> None:
-        """Render ``vals`` completely in this thread; only the last frame is drawn."""
-        if not live:
-            png = render_png(lambda: render(**vals), dpi=dpi)
-        else:
-            figures = _run_frames(render, vals, lambda fig: True)
-            try:
-                png = _frame_png(figures[-1], dpi, colors=64)
-            finally:
-                _close(figures)
-        image.value = frame_html(png, alt_for(vals))
-        status.value = ""
-
-    def draw_live(vals: dict[str, Any], run_id: int) -> None:
-        """A generator's frames, each shown as it comes, until a newer run starts."""
-
-        def show(fig: Figure) -> bool:
-            if not runs.is_current(run_id):
-                return False
-            image.value = frame_html(_frame_png(fig, dpi, colors=None), alt_for(vals))
-            return True
-
-        try:
-            _close(_run_frames(render, vals, show))
-            if runs.is_current(run_id):
-                status.value = ""
-        except Exception as exc:  # shown to the learner, who can pick other values
-            if runs.is_current(run_id):
-                show_error(exc)
-
-    def update(_change: Any = None) -> None:
-        vals = current()
-        runs.start()  # a live run still going stops at its next frame
-        try:
-            with runs.lock:
-                draw_to_end(vals)
-        except Exception as exc:
-            show_error(exc)
-
-    def on_change(_change: Any = None) -> None:
-        if not live:
-            update()
-            return
-        vals = current()
-        run_id = runs.start()
-        runs.spawn(lambda: draw_live(vals, run_id) if runs.is_current(run_id) else None)
-
-    draw_to_end(current())  # a render that fails here raises: the notebook must not hide it
-    for c in controls.values():
-        c.observe(on_change, names="value")
-    note_w = W.HTML(f'<p class="{PLAYGROUND_CLASS}-note"><em>{html.escape(note)}</em></p>')
-    box = W.VBox(
-        [
-            *_header(title, description, PLAYGROUND_CLASS),
-            W.VBox(list(controls.values())),
-            image,
-            status,
-            note_w,
-        ]
-    )
-    box.add_class(PLAYGROUND_CLASS)
-    box.update = update  # re-render by hand (tests, or after changing several controls)
-    box.wait = runs.wait  # wait for a live run to finish (tests, benchmarks)
-    return box
-
-
-class _LiveRuns:
-    """The runs of one playground: which is current, and one at a time on the figure."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()  # held while a run draws: runs never share a figure
-        self._current = 0
-        self._threads: list[threading.Thread] = []
-
-    def start(self) -> int:
-        self._current += 1
-        return self._current
-
-    def is_current(self, run_id: int) -> bool:
-        return run_id == self._current
-
-    def spawn(self, work: Callable[[], None]) -> None:
-        def locked() -> None:
-            with self.lock:
-                work()
-
-        self._threads = [t for t in self._threads if t.is_alive()]
-        thread = threading.Thread(target=locked, name="descend-playground", daemon=True)
-        self._threads.append(thread)
-        thread.start()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        """Wait for every live run to finish; True if they did within ``timeout`` seconds."""
-        for thread in list(self._threads):
-            thread.join(timeout)
-        return not any(t.is_alive() for t in self._threads)
-
-
-def _frame_png(frame: Figure | LiveFigure, dpi: float, colors: int | None) -> bytes:
-    if isinstance(frame, LiveFigure):
-        return frame.png(colors=colors)
-    return fig_to_png(frame, dpi=dpi, colors=colors)
-
-
-def _run_frames(
-    render: Callable[..., Any],
-    vals: dict[str, Any],
-    show: Callable[[Figure | LiveFigure], bool],
-) -> list[Figure | LiveFigure]:
-    """Drive a generator ``render(**vals)``, passing each frame to ``show``.
-
-    Stops early when ``show`` returns False. Returns the distinct figures seen (the
-    caller closes them); the last yielded is last in the list.
-    """
-    figures: list[Figure | LiveFigure] = []
-    frames = render(**vals)
+    if not isinstance(fig, Figure):
+        raise TypeError(
+            f"fig_to_png needs a matplotlib Figure, got {type(fig).__name__}; "
+            "return the figure from plt.subplots() (fig, ax = plt.subplots())"
+        )
+    dpi, colors = _check_png_options(dpi, colors)
+    # Draw once with Agg straight into memory (no intermediate PNG, no "tight" second
+    # pass: a render function sets its own layout, e.g. fig.tight_layout()).
+    old_canvas, old_dpi = fig.canvas, fig.dpi
     try:
-        for fig in frames:
-            if not isinstance(fig, (Figure, LiveFigure)):
-                shown = ", ".join(f"{k}={v!r}" for k, v in vals.items())
-                raise TypeError(
-                    f"render({shown}) yielded {type(fig).__name__}, not a matplotlib Figure; "
-                    "yield the figure itself (or a descend.plots.LiveFigure)"
-                )
-            if fig in figures:
-                figures.remove(fig)
-            figures.append(fig)
-            if not show(fig):
-                break
-    except BaseException:
-        _close(figures)
-        raise
+        canvas = FigureCanvasAgg(fig)
+        fig.dpi = dpi
+        # Every new canvas makes a renderer with its own maths parser, whose cache then
+        # starts empty: each $x_1$ or 10^{-2} label of every frame was parsed again (about
+        # 10-20 ms each). One parser for all frames keeps what it has parsed.
+        canvas.get_renderer().mathtext_parser = _MATHTEXT
+        canvas.draw()
+        return _encode_png(canvas, colors)
     finally:
-        frames.close()
-    if not figures:
-        raise ValueError("render yielded no figure; yield at least one")
-    return figures
+        fig.dpi = old_dpi
+        fig.set_canvas(old_canvas)
 
 
-def _close(figures: list[Figure | LiveFigure]) -> None:
-    for fig in figures:
-        if isinstance(fig, Figure):
-            plt.close(fig)  # pyplot figures are freed; a plain Figure is left to its owner
+_MATHTEXT = MathTextParser("path")  # what matplotlib's Agg renderer uses, shared by all frames
+
+
+def _check_png_options(dpi: Any, colors: Any) -> tuple[float, int | None]:
+    dpi = check_positive(dpi, "dpi")
+    if not 30 <= dpi <= 300:
+        raise ValueError(f"dpi must be between 30 and 300, got {dpi:g}")
+    if colors is not None and (
+        isinstance(colors, bool) or not isinstance(colors, (int, np.integer))
+    ):
+        raise TypeError(f"colors must be an integer 2-256, or None for full colour; got {colors!r}")
+    if colors is not None and not 2 <= colors <= 256:
+        raise ValueError(f"colors must be between 2 and 256, got {colors}")
+    return dpi, None if colors is None else int(colors)
+
+
+def _encode_png(canvas: FigureCanvasAgg, colors: int | None) -> bytes:
+    """The canvas's pixels as a PNG: quantised to ``colors``, or full colour and fast."""
+    from PIL import Image
+
+    rgba = np.asarray(canvas.buffer_rgba())
+    rgb = Image.fromarray(np.ascontiguousarray(rgba[..., :3]))
+    out = io.BytesIO()
+    if colors is None:
+        rgb.save(out, format="PNG", compress_level=1)
+    else:
+        quant = rgb.quantize(colors=colors, method=Image.Quantize.MEDIANCUT, dither=0)
+        quant.save(out, format="PNG", optimize=True)
+    return out.getvalue()

@@ -1,0 +1,166 @@
+// Canvas drawing for the live explorers: theme colours, a probability map with the data
+// points on top, and loss curves on a log scale. No state of its own: every function
+// draws what it is given into the canvas it is given.
+
+/** Whether the page around `el` is dark: the website's data-theme, JupyterLab's theme,
+ *  VS Code's body class, else the reader's system preference. */
+export function isDark() {
+  const theme = document.documentElement.dataset.theme;
+  if (theme === "dark" || theme === "light") return theme === "dark";
+  const jp = document.body?.dataset.jpThemeLight;
+  if (jp === "true" || jp === "false") return jp === "false";
+  if (document.body?.classList.contains("vscode-dark")) return true;
+  if (document.body?.classList.contains("vscode-light")) return false;
+  return window.matchMedia?.("(prefers-color-scheme: dark)").matches ?? false;
+}
+
+/** The colours of one theme: the book's Okabe-Ito blue (class 0) and orange (class 1),
+ *  lighter blue on a dark page. */
+export function palette(dark = isDark()) {
+  return dark
+    ? { bg: [32, 33, 36], fg: "#e8e8e8", grid: "#555", class0: [86, 180, 233], class1: [230, 159, 0], train: "#56b4e9", val: "#e69f00" }
+    : { bg: [255, 255, 255], fg: "#222", grid: "#ccc", class0: [0, 114, 178], class1: [230, 159, 0], train: "#0072b2", val: "#d55e00" };
+}
+
+/** Call `onChange` when the page switches between light and dark; returns the un-watcher. */
+export function watchTheme(onChange) {
+  const observer = new MutationObserver(onChange);
+  observer.observe(document.documentElement, { attributes: true, attributeFilter: ["data-theme"] });
+  if (document.body) observer.observe(document.body, { attributes: true, attributeFilter: ["data-jp-theme-light", "class"] });
+  const media = window.matchMedia?.("(prefers-color-scheme: dark)");
+  media?.addEventListener("change", onChange);
+  return () => {
+    observer.disconnect();
+    media?.removeEventListener("change", onChange);
+  };
+}
+
+/** A canvas with `width` x `height` drawing units, shown at most `width / 2` CSS pixels wide. */
+export function canvas(width, height, label) {
+  const c = document.createElement("canvas");
+  Object.assign(c, { width, height });
+  c.style.width = "100%";
+  c.style.maxWidth = `${width / 2}px`;
+  c.style.aspectRatio = `${width} / ${height}`;
+  c.setAttribute("role", "img");
+  c.setAttribute("aria-label", label);
+  return c;
+}
+
+function mix(a, b, t) {
+  return a.map((v, i) => Math.round(v + (b[i] - v) * t));
+}
+
+/** A square window [x0, x1] x [y0, y1] around every point, with a margin. */
+export function extent(points, margin = 0.15) {
+  let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
+  for (const [x, y] of points) {
+    [x0, x1, y0, y1] = [Math.min(x0, x), Math.max(x1, x), Math.min(y0, y), Math.max(y1, y)];
+  }
+  const half = (Math.max(x1 - x0, y1 - y0) / 2) * (1 + margin);
+  const [cx, cy] = [(x0 + x1) / 2, (y0 + y1) / 2];
+  return { x0: cx - half, x1: cx + half, y0: cy - half, y1: cy + half };
+}
+
+/** The centres of a res x res grid over `box`, row by row from the top: [[x, y], ...]. */
+export function gridPoints(box, res) {
+  const pts = [];
+  for (let r = 0; r < res; r++) {
+    const y = box.y1 - ((r + 0.5) / res) * (box.y1 - box.y0);
+    for (let c = 0; c < res; c++) pts.push([box.x0 + ((c + 0.5) / res) * (box.x1 - box.x0), y]);
+  }
+  return pts;
+}
+
+/**
+ * The probability map: `proba` (res x res, from gridPoints' order) shaded from class 0's
+ * colour (p = 0) through the background (p = 0.5) to class 1's (p = 1), then the points:
+ * training points filled, validation points as rings.
+ */
+export function boundary(ctx, { proba, res, box, train, val, colors }) {
+  const { width: w, height: h } = ctx.canvas;
+  const img = new ImageData(res, res);
+  for (let i = 0; i < proba.length; i++) {
+    const p = Number.isFinite(proba[i]) ? proba[i] : 0.5;
+    const rgb = p < 0.5 ? mix(colors.bg, colors.class0, 0.6 * (1 - 2 * p)) : mix(colors.bg, colors.class1, 0.6 * (2 * p - 1));
+    img.data.set([...rgb, 255], 4 * i);
+  }
+  const tile = new OffscreenCanvas(res, res);
+  tile.getContext("2d").putImageData(img, 0, 0);
+  ctx.imageSmoothingEnabled = true;
+  ctx.drawImage(tile, 0, 0, w, h);
+  const toPx = ([x, y]) => [((x - box.x0) / (box.x1 - box.x0)) * w, ((box.y1 - y) / (box.y1 - box.y0)) * h];
+  const r = w / 110;
+  for (const [set, filled] of [[train, true], [val, false]]) {
+    for (let i = 0; i < set.X.length; i++) {
+      const [px, py] = toPx(set.X[i]);
+      const c = `rgb(${(set.y[i] ? colors.class1 : colors.class0).join(",")})`;
+      ctx.beginPath();
+      ctx.arc(px, py, r, 0, 2 * Math.PI);
+      ctx.lineWidth = r / 2;
+      if (filled) {
+        ctx.fillStyle = c;
+        ctx.fill();
+        ctx.strokeStyle = colors.fg;
+        ctx.lineWidth = r / 4;
+      } else ctx.strokeStyle = c;
+      ctx.stroke();
+    }
+  }
+}
+
+/** Loss curves against the epoch on a log scale: [{values, color, dash, label}, ...]. */
+export function lossCurves(ctx, { series, epochs, colors, font = 22 }) {
+  const { width: w, height: h } = ctx.canvas;
+  ctx.fillStyle = `rgb(${colors.bg.join(",")})`;
+  ctx.fillRect(0, 0, w, h);
+  const pad = { l: font * 3.2, r: font * 1.8, t: font * 1.8, b: font * 2.4 };
+  const all = series.flatMap((s) => s.values).filter((v) => Number.isFinite(v) && v > 0);
+  const lo = Math.floor(Math.log10(Math.min(...all, 0.1)));
+  const hi = Math.ceil(Math.log10(Math.max(...all, 1)));
+  const xmax = Math.max(epochs, 10);
+  const X = (e) => pad.l + (e / xmax) * (w - pad.l - pad.r);
+  const Y = (v) => h - pad.b - ((Math.log10(v) - lo) / (hi - lo)) * (h - pad.t - pad.b);
+  ctx.font = `${font}px sans-serif`;
+  ctx.fillStyle = colors.fg;
+  ctx.strokeStyle = colors.grid;
+  ctx.lineWidth = 1;
+  ctx.textAlign = "right";
+  ctx.textBaseline = "middle";
+  for (let k = lo; k <= hi; k++) {
+    ctx.beginPath();
+    ctx.moveTo(pad.l, Y(10 ** k));
+    ctx.lineTo(w - pad.r, Y(10 ** k));
+    ctx.stroke();
+    ctx.fillText(k >= 0 ? String(10 ** k) : (10 ** k).toFixed(-k), pad.l - font * 0.3, Y(10 ** k));
+  }
+  ctx.textAlign = "center";
+  ctx.textBaseline = "top";
+  ctx.fillText("0", X(0), h - pad.b + font * 0.3);
+  ctx.fillText(String(xmax), X(xmax), h - pad.b + font * 0.3);
+  ctx.fillText("epoch", (pad.l + w - pad.r) / 2, h - pad.b + font * 0.3);
+  ctx.save();
+  ctx.translate(font * 0.8, (pad.t + h - pad.b) / 2);
+  ctx.rotate(-Math.PI / 2);
+  ctx.fillText("loss", 0, -font * 0.5);
+  ctx.restore();
+  ctx.textAlign = "left";
+  let lx = pad.l;
+  for (const s of series) {
+    ctx.strokeStyle = s.color;
+    ctx.lineWidth = 3;
+    ctx.setLineDash(s.dash ? [10, 6] : []);
+    ctx.beginPath();
+    s.values.forEach((v, e) => (e ? ctx.lineTo(X(e), Y(Math.max(v, 10 ** lo))) : ctx.moveTo(X(e), Y(Math.max(v, 10 ** lo)))));
+    ctx.stroke();
+    ctx.beginPath();
+    ctx.moveTo(lx, pad.t / 2);
+    ctx.lineTo(lx + font * 1.5, pad.t / 2);
+    ctx.stroke();
+    ctx.fillStyle = colors.fg;
+    ctx.textBaseline = "middle";
+    ctx.fillText(s.label, lx + font * 1.8, pad.t / 2);
+    lx += font * 2.2 + ctx.measureText(s.label).width + font;
+  }
+  ctx.setLineDash([]);
+}
