@@ -9,8 +9,8 @@ Parts: ``training`` (descend against a hand-fused NumPy loop and PyTorch, and th
 scaling figure), ``speedup`` (the library before and after its speed-ups), ``book``
 (clean and cached builds, each notebook's execution time, page weights), ``explorers``
 (explorer precompute times and playground latency), ``weight`` (bytes a browser
-transfers per page of the built ``_build/html``: ``page_weight.py``), ``engine`` (the in-browser engine
-against descend per epoch, and the live playground's frame rate), ``grading`` (the exercises'
+transfers per page of the built ``_build/html``: ``page_weight.py``), ``engine`` (the
+in-browser engine against descend per epoch, and the live playground's frame rate), ``grading`` (the exercises'
 grader on a class of submissions: ``bench_grading.py``, by the exercises' authors) and
 ``tests`` (the whole test suite, once). Each part stores its figures in
 ``benchmarks/results/<part>.json``; RESULTS.md is written from all stored parts, so one
