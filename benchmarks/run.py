@@ -11,8 +11,8 @@ scaling figure), ``speedup`` (the library before and after its speed-ups), ``boo
 (explorer precompute times and playground latency), ``weight`` (bytes a browser
 transfers per page of the built ``_build/html``: ``page_weight.py``), ``engine`` (the
 in-browser engine against descend per epoch, and the live playground's frame rate),
-``grading`` (the exercises' grader on a class of submissions: ``bench_grading.py``, by the exercises' authors) and
-``tests`` (the whole test suite, once). Each part stores its figures in
+``grading`` (the exercises' grader on a class of submissions: ``bench_grading.py``, by
+the exercises' authors) and ``tests`` (the whole test suite, once). Each part stores its figures in
 ``benchmarks/results/<part>.json``; RESULTS.md is written from all stored parts, so one
 part can be re-run alone.
 
