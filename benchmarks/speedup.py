@@ -1,5 +1,9 @@
 """Before and after: the library's training speed at an older commit and now.
 
+The older commit is the last one with the speed layer that issue 12 removed (private
+kernels behind the public functions, the trusted update path, the fused finiteness
+tests), so the ratio says what one route per operation costs.
+
 The older ``descend`` is exported with ``git archive`` into a temporary folder and
 timed in a worker process (``training.py``) with that folder first on ``PYTHONPATH``;
 the current one is timed the same way. The two take turns, a few rounds each, and
@@ -22,8 +26,8 @@ from typing import Any
 
 from timing import HERE, ROOT, log
 
-# The library before the speed-ups this benchmark prompted (commits 80b88e6 and 7c03a46).
-BEFORE = "a87eda9"
+# The library with its speed layer, before issue 12 made every operation one body.
+BEFORE = "14c1779"
 
 
 def _export(ref: str, dest: Path) -> Path:

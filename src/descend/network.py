@@ -319,7 +319,8 @@ class Network:
         Introduced in: book/03-backprop
         """
         dZ = as_float_array(dlogits, "dlogits", ndim=2, finite=False)  # dL/dZ[L]
-        logits_shape = (len(cache[-1][0][0]), cache[-1][0][1].shape[1])  # from (A[L-1], W[L])
+        A_last, W_last = cache[-1][0]  # the output layer's input A[L-1] and weights W[L]
+        logits_shape = (A_last.shape[0], W_last.shape[1])
         if dZ.shape != logits_shape:
             raise ValueError(
                 f"dlogits has shape {dZ.shape} but the logits of the forward pass have shape "
