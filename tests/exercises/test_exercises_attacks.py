@@ -431,3 +431,37 @@ def test_items3_4_8_names_never_collide_and_never_become_formulas(sets, tmp_path
     assert rows["alice__hw-2"]["file"].endswith("alice__hw.ipynb")
     assert sorted(p.name for p in out.iterdir()) == sorted([*rows, "grades.csv"])
     assert not any(v.startswith(("=", "+", "@")) for row in rows.values() for v in row.values())
+
+
+def test_the_kernel_side_harness_is_a_module_that_runs_a_question(tmp_path, monkeypatch, sets):
+    """The harness runs in the kernel as text, and here as an ordinary module."""
+    import json
+
+    import numpy as np
+
+    from exercises.grader import harness
+
+    monkeypatch.setitem(vars(harness), "call", feedback.call)  # in the kernel: the drivers
+    np.savez(tmp_path / "in.npz", x=np.arange(3.0))
+
+    def double(x):
+        x *= 2
+        return x
+
+    for keep in (True, False):
+        out = tmp_path / f"out-{keep}"
+        out.mkdir()
+        check = ["c1", "call", str(tmp_path / "in.npz"), str(out)]
+        harness.run_question({"double": double}, "double", [check], keep_inputs=keep)
+        if keep:
+            assert json.loads((out / "error.json").read_text()) == {
+                "kind": "check",
+                "type": "CheckFailure",
+                "text": "the function changed its input x; the exercise asks you to leave "
+                "the inputs unchanged (work on a copy)",
+            }
+        else:
+            assert np.load(out / "out.npy").tolist() == [0.0, 2.0, 4.0]
+    code = grader.make_plan(sets[1], grader.Settings(seed=1)).harness
+    assert "from exercises" not in code  # the grader-only imports are left out
+    compile(code, "descend_grading", "exec")
