@@ -79,8 +79,10 @@ WHY = {
     ),
     "grading_s": (
         "each submission is graded in its own sandboxed kernel (see bench_grading.py); on "
-        "the shared machine the wall time is a multiple of the CPU time (compare the two "
-        "columns), so a set that needs less than a minute of CPU can still take longer."
+        "the shared machine the wall time is a multiple of what a quiet one needs (see the "
+        "load averages beside each set: 10 to 23 on 2 cores for the last run, when the "
+        "old and the new grader took the same time; on a quiet machine, load about 1.5, "
+        "every set took 17 to 19 s), so measure again on a quiet machine."
     ),
     "engine_ratio": (
         "the engine computes in plain loops; on a machine this loaded, timings of the two "
@@ -747,7 +749,13 @@ def tests_section(page: Page, data: dict[str, Any] | None) -> None:
     )
 
 
-def grading_section(page: Page, data: dict[str, Any] | None) -> None:
+def _per_minute(r: dict[str, Any]) -> str:
+    return f"{60 * r['submissions'] / r['seconds']:.1f}" if r.get("seconds") else "n/a"
+
+
+def grading_section(
+    page: Page, data: dict[str, Any] | None, before: dict[str, Any] | None = None
+) -> None:
     page.add("## Grading (the exercises' benchmark)", "")
     if data is None:
         page.add("Not measured yet: `python benchmarks/run.py --only grading`.", "")
@@ -766,6 +774,7 @@ def grading_section(page: Page, data: dict[str, Any] | None) -> None:
             r["submissions"],
             r.get("workers", ""),
             _s(r["seconds"]),
+            _per_minute(r),
             _s(r.get("cpu_seconds")) if r.get("cpu_seconds") is not None else "n/a",
             "yes" if r["scores_as_deserved"] else "**no**",
             f"{r.get('load_average_before', '?')} / {r.get('load_average_after', '?')}",
@@ -774,10 +783,48 @@ def grading_section(page: Page, data: dict[str, Any] | None) -> None:
     ]
     page.add(
         *_table(
-            ["set", "submissions", "workers", "wall", "CPU", "scores right", "load before/after"],
+            [
+                "set",
+                "submissions",
+                "workers",
+                "wall",
+                "per minute",
+                "CPU",
+                "scores right",
+                "load before/after",
+            ],
             rows,
         )
     )
+    if data.get("note"):
+        page.add(data["note"], "")
+    if before:
+        old = {r["set"]: r for r in before["results"]}
+        pairs = [(old[r["set"]], r) for r in data["results"] if r["set"] in old]
+        page.add(
+            f"**Before and after {before.get('change', 'the change')}** (honest submissions "
+            f"graded per minute; {before.get('how', '')}):",
+            "",
+            *_table(
+                ["set", "wall before", "wall after", "per minute before", "per minute after"],
+                [
+                    [a["set"], _s(b["seconds"]), _s(a["seconds"]), _per_minute(b), _per_minute(a)]
+                    for b, a in pairs
+                ],
+            ),
+        )
+        if pairs:
+            total_b = (
+                sum(b["submissions"] for b, _ in pairs) * 60 / sum(b["seconds"] for b, _ in pairs)
+            )
+            total_a = (
+                sum(a["submissions"] for _, a in pairs) * 60 / sum(a["seconds"] for _, a in pairs)
+            )
+            page.add(
+                f"Over all sets: {total_b:.1f} submissions per minute before, {total_a:.1f} "
+                f"after ({total_a / total_b:.2f}x).",
+                "",
+            )
     slowest = max(data["results"], key=lambda r: r["seconds"]) if data["results"] else None
     page.target(
         "Grading: one set of submissions (slowest set)",
@@ -884,7 +931,7 @@ def write() -> Path:
     weight_section(page, load("weight"))
     explorers_section(page, explorers)
     engine_section(page, load("engine"))
-    grading_section(page, load("grading"))
+    grading_section(page, load("grading"), load("grading-before"))
     tests_section(page, tests)
 
     machines = [d["machine"] for d in (training, speedup, book, explorers, tests) if d]

@@ -112,6 +112,7 @@ def restrict(
     write: list[str],
     read_files: list[str],
     bind_ports: list[int],
+    list_dirs: tuple[str, ...] = (),
 ) -> int:
     """Apply the sandbox to this process (and its future children); return the ABI used.
 
@@ -164,6 +165,8 @@ def restrict(
             add_path(path, read_rights)
         for path in read_files:
             add_path(path, FS_READ_FILE)
+        for path in list_dirs:
+            add_path(path, FS_READ_DIR)
         for path in DEVICE_FILES:
             add_path(path, file_rights)
         for path in write:
@@ -346,7 +349,8 @@ def main(argv: list[str]) -> None:
             new_namespaces()
         if uid is not None:
             os.chown(connection_file, uid, uid)
-            open_paths_for(uid, settings["read"] + settings.get("python", []), settings["stage"])
+            needed = settings["read"] + settings.get("list", []) + settings.get("python", [])
+            open_paths_for(uid, needed, settings["stage"])
     except OSError as exc:
         sys.stderr.write(f"descend grading sandbox: {exc}; refusing to start\n")
         sys.exit(3)
@@ -354,7 +358,13 @@ def main(argv: list[str]) -> None:
     mode = settings.get("sandbox", "auto")
     if mode != "off":
         try:
-            restrict(settings["read"], settings["write"], [connection_file], ports)
+            restrict(
+                settings["read"],
+                settings["write"],
+                [connection_file],
+                ports,
+                tuple(settings.get("list", [])),
+            )
         except OSError as exc:
             if mode == "require":
                 sys.stderr.write(f"descend grading sandbox: {exc}; refusing to start\n")

@@ -123,10 +123,19 @@ def sandbox_reads(
     return out
 
 
+def library_parent() -> Path:
+    """The folder that holds the grader's ``descend`` package: the kernel imports it from
+    there (not another copy that its Python would find first)."""
+    import descend
+
+    return Path(descend.__file__).resolve().parent.parent
+
+
 def _environment(dirs: dict[str, Path], token: str) -> dict[str, str]:
     """The kernel's whole environment: nothing of the grader's."""
     return {
         "DESCEND_GRADING_SESSION": token,
+        "PYTHONPATH": str(library_parent()),
         "PATH": "/usr/local/bin:/usr/bin:/bin",
         "HOME": str(dirs["home"]),
         "TMPDIR": str(dirs["tmp"]),
@@ -217,6 +226,7 @@ class KernelSession:
             "file_mb": s.file_mb,
             "sandbox": s.sandbox,
             "read": [*sandbox_reads(self.protected), str(self._dir("inputs"))],
+            "list": [str(library_parent())],  # its entries' names only, to find descend
             "write": [str(self._dir("kernel")), str(self._dir("out"))],
             "python": [sys.executable],
             "cwd": str(dirs["cwd"]),
