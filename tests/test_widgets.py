@@ -310,3 +310,19 @@ def test_live_playground_checks_its_settings():
     with pytest.raises(ValueError, match="no live module"):
         L.source("nope.js")
     assert {"engine.js", "draw.js", "playground.js", "site.js", "widget.js"} <= set(L.JS_FILES)
+
+
+def test_live_playground_takes_your_data(live_playground):
+    pg = type(live_playground)(
+        data=live_playground.data,
+        weights=live_playground.weights,
+        settings=live_playground.settings,
+    )
+    X = np.array([[0.0, 1.0], [1.0, 0.5], [2.0, 2.0]])
+    pg.set_data(X, [0, 1, 1], X[:2], [1, 0], name="mine")
+    assert list(pg.data) == ["mine"] and pg.settings["data"] == "mine"
+    assert pg.data["mine"][0]["y"] == [0, 1, 1] and pg.data["mine"][0]["X_val"] == X[:2].tolist()
+    with pytest.raises(ValueError, match="shape"):
+        pg.set_data(np.zeros((3, 3)), [0, 1, 1], X, [0, 1, 1])
+    with pytest.raises(ValueError, match="labels 0 and 1"):
+        pg.set_data(X, [0, 2, 1], X, [0, 1, 1])

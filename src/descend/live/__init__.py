@@ -40,7 +40,14 @@ import numpy as np
 import traitlets as t
 
 from descend import data as _data
-from descend.errors import check_choice, check_int, check_positive, check_rng
+from descend.errors import (
+    as_float_array,
+    check_choice,
+    check_int,
+    check_labels,
+    check_positive,
+    check_rng,
+)
 from descend.network import Network
 
 __all__ = ["LiveWidget", "Playground", "playground", "source", "JS_FILES"]
@@ -169,6 +176,37 @@ class Playground(LiveWidget):
     weights = t.Dict().tag(sync=True)
     settings = t.Dict().tag(sync=True)
     history = t.Dict().tag(sync=True)
+
+    def set_data(self, X: Any, y: Any, X_val: Any, y_val: Any, name: str = "your data") -> None:
+        """Train on your own data: the playground then offers only this data set.
+
+        ``X`` and ``X_val`` are points of shape ``(n, 2)``, ``y`` and ``y_val`` labels 0 or
+        1. The browser picks it up at once (and starts a new run).
+
+        Introduced in: book/09-network
+        """
+        sets = []
+        for xs, ys, what in ((X, y, "X, y"), (X_val, y_val, "X_val, y_val")):
+            xs = as_float_array(xs, what.split(",")[0], ndim=2)
+            ys = np.asarray(check_labels(ys, what.split(", ")[1]))
+            if xs.shape[1] != 2 or len(xs) != len(ys) or len(xs) == 0:
+                raise ValueError(
+                    f"{what} must be points of shape (n, 2) and n labels, got shapes "
+                    f"{xs.shape} and {ys.shape}"
+                )
+            if not np.isin(ys, (0, 1)).all():
+                raise ValueError(f"{what.split(', ')[1]} must hold labels 0 and 1 only")
+            sets.append((xs, ys))
+        (X, y), (X_val, y_val) = sets
+        entry = {
+            "noise": 0.0,
+            "X": _round(X, 3),
+            "y": y.astype(int).tolist(),
+            "X_val": _round(X_val, 3),
+            "y_val": y_val.astype(int).tolist(),
+        }
+        self.settings = {**self.settings, "data": name, "noise": 0.0}
+        self.data = {name: [entry]}
 
     def network(self, settings: dict[str, Any] | None = None) -> Network:
         """The :class:`descend.Network` a run with these settings starts from (same weights)."""

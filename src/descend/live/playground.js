@@ -282,7 +282,18 @@ export function render({ model, el, engine, draw }) {
     }
     reset();
   }
-  const onData = () => reset();
+  function onData() {
+    // data sets from Python: offer theirs, keep the current one if it is still there
+    const names = Object.keys(model.get("data"));
+    c.data.replaceChildren(...names.map((n) => element("option", { value: n, textContent: n })));
+    const next = model.get("settings");
+    settings = { ...settings, ...next };
+    if (!names.includes(settings.data)) settings.data = names[0];
+    if (!noiseLevels().includes(settings.noise)) settings.noise = noiseLevels()[0];
+    c.data.value = settings.data;
+    fillNoise();
+    reset();
+  }
   model.on("change:settings", fromModel);
   model.on("change:data", onData);
   model.on("change:weights", onData);
