@@ -91,7 +91,12 @@ def run(prefix: Path, *args: str, timeout: float = 900) -> str:
 
 def install_descend(prefix: Path, target: str) -> None:
     """(Re)install only the `descend` package from `target`, its dependencies untouched."""
-    run(prefix, "-m", "pip", "install", "--quiet", "--no-deps", "--force-reinstall", target)
+    # no build isolation: the environment's own setuptools builds it, nothing is downloaded
+    run(
+        prefix,
+        *("-m", "pip", "install", "--quiet", "--no-deps", "--force-reinstall"),
+        *("--no-build-isolation", target),
+    )
 
 
 @pytest.fixture(scope="session")
