@@ -24,7 +24,8 @@ HTML = ROOT / "_build" / "html"
 
 
 def _newest_mtime(folder: Path) -> float:
-    return max((p.stat().st_mtime for p in folder.rglob("*.py")), default=0.0)
+    files = [*folder.rglob("*.py"), *folder.rglob("*.js")]
+    return max((p.stat().st_mtime for p in files), default=0.0)
 
 
 @pytest.fixture(scope="session")

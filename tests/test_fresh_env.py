@@ -1,31 +1,14 @@
-"""Every chapter and every exercise solution runs where only `descend` is installed.
+"""The learner's environment: only `descend` and ipykernel, and the install cell works.
 
-A learner's kernel on Colab, in VS Code or after `pip install descend` holds the course
-library, its declared dependencies and ipykernel: no myst-nb, no jupyter-book, no test
-tools. This test makes such an environment (a virtual environment with
-`pip install .` and `ipykernel` only, nothing inherited from this one, not even
-PYTHONPATH) and runs each notebook in it with nbclient, top to bottom.
-
-The environment is kept in `_build/fresh-env/<hash of pyproject.toml and Python version>`
-and reused while the dependencies are unchanged; `descend` itself is reinstalled (without
-touching the dependencies) when any file under `src/` changed since it was installed.
-The first run downloads the dependencies from PyPI (about a minute); later runs only
-execute the notebooks.
-
-`test_install_cell_installs_from_git` runs a chapter's hidden install cell with the
-repository's URL replaced by a `git+file://` URL of a clone of HEAD: the course must build
-from a git checkout with its package data.
+nbval runs every notebook in this environment's kernel (see tests/fresh_env.py and
+tests/conftest.py); these tests check the environment itself and the chapters' hidden
+install cell.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import shutil
 import subprocess
-import sys
-import venv
 from pathlib import Path
 
 import nbformat
@@ -35,97 +18,24 @@ from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from traitlets import default
 
-ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((ROOT / "book").glob("*.ipynb")) + sorted(
-    (ROOT / "exercises" / "solutions").glob("*.ipynb")
-)
-KERNEL = "descend-fresh"
-# how the environment is made; part of its cache key. pip is upgraded first: the pip that
-# ships with Python 3.11 rejects "descend @ git+file:///..." (an empty host), newer ones
-# (as on Colab) accept it.
-RECIPE = "venv --upgrade-deps; pip install . ipykernel; ipykernel install --prefix"
-CELL_TIMEOUT = 120  # seconds; the slowest chapter cell takes a few seconds
+from tests import fresh_env as fe
 
 pytestmark = pytest.mark.slow
-
-
-def _digest(paths: list[Path], extra: str = "") -> str:
-    h = hashlib.sha256(extra.encode())
-    for p in paths:
-        h.update(p.relative_to(ROOT).as_posix().encode() + b"\0" + p.read_bytes())
-    return h.hexdigest()[:16]
-
-
-def _source_digest() -> str:
-    files = sorted(
-        p for p in (ROOT / "src").rglob("*") if p.is_file() and "__pycache__" not in p.parts
-    )
-    return _digest([ROOT / "pyproject.toml", *files])
-
-
-def clean_env(prefix: Path) -> dict[str, str]:
-    """This process's environment without what would leak our packages into the kernel."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PYTHONSTARTUP")
-    }
-    env["PATH"] = f"{prefix / 'bin'}{os.pathsep}{env.get('PATH', '')}"
-    env["VIRTUAL_ENV"] = str(prefix)
-    env["PYTHONNOUSERSITE"] = "1"
-    return env
-
-
-def run(prefix: Path, *args: str, timeout: float = 900) -> str:
-    proc = subprocess.run(
-        [str(prefix / "bin" / "python"), *args],
-        cwd=prefix,
-        env=clean_env(prefix),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-    assert proc.returncode == 0, f"{args} failed:\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}"
-    return proc.stdout
-
-
-def install_descend(prefix: Path, target: str) -> None:
-    """(Re)install only the `descend` package from `target`, its dependencies untouched."""
-    # no build isolation: the environment's own setuptools builds it, nothing is downloaded
-    run(
-        prefix,
-        *("-m", "pip", "install", "--quiet", "--no-deps", "--force-reinstall"),
-        *("--no-build-isolation", target),
-    )
+ROOT = fe.ROOT
 
 
 @pytest.fixture(scope="session")
 def fresh_env() -> Path:
-    """A cached virtual environment holding `pip install .` and ipykernel, nothing else."""
-    key = _digest([ROOT / "pyproject.toml"], extra=sys.version + RECIPE)
-    prefix = ROOT / "_build" / "fresh-env" / key
-    marker = prefix / "descend-source.txt"
-    if not (prefix / "ready").is_file():
-        for old in prefix.parent.glob("*"):  # environments of an older pyproject.toml
-            shutil.rmtree(old)
-        venv.EnvBuilder(with_pip=True, clear=True, upgrade_deps=True).create(prefix)
-        run(prefix, "-m", "pip", "install", "--quiet", str(ROOT), "ipykernel")
-        run(prefix, "-m", "ipykernel", "install", "--prefix", str(prefix), "--name", KERNEL)
-        marker.write_text(_source_digest())
-        (prefix / "ready").write_text(RECIPE + "\n")
-    if marker.read_text() != _source_digest():
-        install_descend(prefix, str(ROOT))
-        marker.write_text(_source_digest())
-    return prefix
+    return fe.ensure()
 
 
 def test_fresh_env_holds_only_the_course_and_its_dependencies(fresh_env: Path):
-    listed = json.loads(run(fresh_env, "-m", "pip", "list", "--format=json"))
+    listed = json.loads(fe.run(fresh_env, "-m", "pip", "list", "--format=json"))
     names = {p["name"].lower().replace("_", "-") for p in listed}
     assert "descend" in names and "ipykernel" in names
     # the book's tools are absent, so a chapter that needs them fails here
     assert not names & {"myst-nb", "jupyter-book", "nbval", "pytest", "nbclient"}, names
-    where = run(fresh_env, "-c", "import descend; print(descend.__file__)")
+    where = fe.run(fresh_env, "-c", "import descend; print(descend.__file__)")
     assert str(fresh_env) in where and str(ROOT / "src") not in where
 
 
@@ -142,20 +52,15 @@ def execute(prefix: Path, path: Path) -> None:
 
     client = NotebookClient(
         nbformat.read(path, as_version=4),
-        kernel_name=KERNEL,
+        kernel_name=fe.KERNEL,
         kernel_manager_class=FreshKernelManager,
-        timeout=CELL_TIMEOUT,
+        timeout=fe.CELL_TIMEOUT,
         allow_errors=False,
         resources={"metadata": {"path": str(path.parent)}},
     )
     # "auto": the kernel manager gives the kernel CurveZMQ keys when its kernelspec declares
     # support (ipykernel 7's does), so ipykernel does not warn about plain-text TCP
-    client.execute(env=clean_env(prefix), transport_encryption="auto")
-
-
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.relative_to(ROOT).as_posix() for p in NOTEBOOKS])
-def test_notebook_runs_in_a_fresh_env(fresh_env: Path, path: Path):
-    execute(fresh_env, path)
+    client.execute(env=fe.clean_env(prefix), transport_encryption="auto")
 
 
 def test_install_cell_installs_from_git(fresh_env: Path, tmp_path: Path):
@@ -170,7 +75,7 @@ def test_install_cell_installs_from_git(fresh_env: Path, tmp_path: Path):
     )
     path = tmp_path / "install.ipynb"
     nbformat.write(nb, path)
-    run(fresh_env, "-m", "pip", "uninstall", "--quiet", "--yes", "descend")
+    fe.run(fresh_env, "-m", "pip", "uninstall", "--quiet", "--yes", "descend")
     try:
         execute(fresh_env, path)
     finally:  # the next session reinstalls the working tree's descend
@@ -179,7 +84,7 @@ def test_install_cell_installs_from_git(fresh_env: Path, tmp_path: Path):
     tracked = subprocess.run(
         ["git", "ls-files", "src/descend"], cwd=clone, capture_output=True, text=True, check=True
     ).stdout.split()
-    installed_listing = run(
+    installed_listing = fe.run(
         fresh_env,
         "-c",
         "import descend, pathlib; d = pathlib.Path(descend.__file__).parent; "
@@ -188,4 +93,4 @@ def test_install_cell_installs_from_git(fresh_env: Path, tmp_path: Path):
     ).split()
     missing = [t for t in tracked if t.removeprefix("src/descend/") not in installed_listing]
     assert not missing, f"not installed from git: {missing}"
-    assert str(fresh_env) in run(fresh_env, "-c", "import descend; print(descend.__file__)")
+    assert str(fresh_env) in fe.run(fresh_env, "-c", "import descend; print(descend.__file__)")
