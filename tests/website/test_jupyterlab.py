@@ -9,6 +9,7 @@ installed.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -18,6 +19,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -99,7 +101,8 @@ def test_playground_runs_in_jupyterlab(browser, jupyterlab):
             raise
         ui.scroll_into_view_if_needed()
         status = ui.locator(".dl-status")
-        assert status.inner_text().startswith("epoch 0, training loss")
+        # the status line is written once the first frame is drawn, after the mount
+        expect(status).to_have_text(re.compile(r"^epoch 0, training loss"), timeout=30_000)
         ui.get_by_role("button", name="Play").click()
         page.wait_for_function(
             "() => +(/epoch (\\d+)/.exec(document.querySelector('.dl-status').textContent)"
