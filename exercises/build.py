@@ -268,7 +268,8 @@ def notebook(ex: ExerciseSet, solutions: bool) -> nbformat.NotebookNode:
             cells.append(_cell("code", q.context, f"{key}-context", "context", key))
         answer = source_of(q.solution) if solutions else stub_source(ex, qi)
         cells.append(_cell("code", answer, f"{key}-answer", "answer", key))
-        call = f'check("{key}", strict=True)' if solutions else f'check("{key}")'
+        # the semicolon keeps check's True/False out of the page: its printout says it all
+        call = f'check("{key}", strict=True);' if solutions else f'check("{key}");'
         cells.append(_cell("code", call, f"{key}-check", "check", key))
     nb = nbformat.v4.new_notebook(cells=cells)
     nb.metadata = {
