@@ -64,6 +64,7 @@ export function render({ model, el, engine, draw }) {
 
   const entries = () => Object.fromEntries(model.get("surfaces").map((s) => [s.name, s]));
   const surfaceSelect = element("select");
+  surfaceSelect.setAttribute("aria-label", "surface"); // else its name would include the option shown
   for (const s of model.get("surfaces")) surfaceSelect.append(element("option", { value: s.name, textContent: NAMES[s.name] ?? s.name }));
   const xs = element("input", { type: "range", min: 0, max: STEPS, step: 1 });
   const ys = element("input", { type: "range", min: 0, max: STEPS, step: 1 });

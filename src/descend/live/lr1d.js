@@ -40,6 +40,7 @@ export function render({ model, el, engine, draw }) {
 
   const byName = () => Object.fromEntries(model.get("functions").map((f) => [f.name, f]));
   const fnSelect = element("select");
+  fnSelect.setAttribute("aria-label", "function"); // else its name would include the option shown
   for (const f of model.get("functions")) fnSelect.append(element("option", { value: f.name, textContent: f.label }));
   const slider = element("input", { type: "range", min: 0, max: POSITIONS, step: 1 });
   const lrOut = element("span");
