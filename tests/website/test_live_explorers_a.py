@@ -132,3 +132,87 @@ def test_explorers_fit_a_phone_in_the_dark(site_page, path, sel):
         Path(shots).mkdir(parents=True, exist_ok=True)
         box.screenshot(path=str(Path(shots) / f"live-{Path(path).stem}-390-dark.png"))
     assert_clean(run)
+
+
+@pytest.fixture(scope="module")
+def lab_notebook(tmp_path_factory):
+    """JupyterLab on 127.0.0.1 serving a two-cell notebook that shows both explorers."""
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    import nbformat
+
+    from .test_jupyterlab import ROOT, _free_port
+
+    pytest.importorskip("jupyterlab", reason="jupyterlab is not installed (pip install jupyterlab)")
+    work = tmp_path_factory.mktemp("lab_a")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("import descend.live\n\ndescend.live.gradient_explorer()"),
+        nbformat.v4.new_code_cell("descend.live.learning_rate_1d()"),
+    ]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)"}
+    nbformat.write(nb, work / "live.ipynb")
+    port = _free_port()
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]),
+    }
+    root_flag = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.token=",
+         "--ServerApp.password=", f"--port={port}", "--ServerApp.ip=127.0.0.1",
+         f"--ServerApp.root_dir={work}", *root_flag],
+        cwd=work, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(base + "api/status", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("JupyterLab did not start within a minute")
+        yield base + "lab/tree/live.ipynb"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def test_both_explorers_respond_in_jupyterlab(browser, lab_notebook):
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        page.goto(lab_notebook)
+        page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=60_000)
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        grad = page.locator(".dl-gradient")
+        grad.wait_for(state="attached", timeout=120_000)
+        grad.scroll_into_view_if_needed()
+        status = grad.locator(".dl-status")
+        before = status.inner_text()
+        assert before.startswith("At (1, 1): f = 106")
+        grad.locator("canvas").first.focus()
+        for _ in range(5):
+            page.keyboard.press("ArrowUp")  # the map's keys, not the notebook's
+        assert status.inner_text().startswith("At (1, 1.1")  # 5 steps of 10/400 up
+        lr = page.locator(".dl-lr1d")
+        lr.wait_for(state="attached", timeout=60_000)
+        lr.scroll_into_view_if_needed()
+        line = lr.locator(".dl-status").inner_text()
+        lr.get_by_label("learning rate").focus()
+        page.keyboard.press("End")
+        assert "diverges" in lr.locator(".dl-status").inner_text() != line
+        assert errors == []
+    finally:
+        context.close()
