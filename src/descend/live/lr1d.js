@@ -12,10 +12,10 @@ const CSS = `
 .dl-lr1d .dl-controls { display: grid; grid-template-columns: repeat(auto-fit, minmax(220px, 1fr)); gap: 6px 14px; }
 .dl-lr1d label { display: flex; flex-direction: column; gap: 2px; }
 .dl-lr1d select, .dl-lr1d input { font: inherit; min-height: 32px; width: 100%; box-sizing: border-box; }
-.dl-lr1d .dl-scale { position: relative; height: 2.6em; font-size: 12px; }
+.dl-lr1d .dl-scale { position: relative; height: 3.8em; font-size: 12px; }
 .dl-lr1d .dl-mark { position: absolute; top: 0; white-space: nowrap; border-left: 2px solid currentColor; height: 1.2em; }
-.dl-lr1d .dl-mark span { position: absolute; top: 1.2em; left: 0; }
-.dl-lr1d .dl-mark.dl-left span { left: auto; right: 100%; padding-right: 3px; }
+.dl-lr1d .dl-mark span { position: absolute; top: 1.2em; right: -2px; }
+.dl-lr1d .dl-mark.dl-left span { top: 2.5em; }
 .dl-lr1d .dl-figures { margin-top: 6px; }
 .dl-lr1d canvas { border-radius: 4px; }
 .dl-lr1d .dl-values { font: 12px/1.4 ui-monospace, monospace; overflow-wrap: anywhere; margin: 6px 0 0; }
