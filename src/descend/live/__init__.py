@@ -297,3 +297,6 @@ def playground(
                 key = weights_key(width, depth, init)
                 weights[key] = {k: _round(v, 4) for k, v in net.params.items()}
     return Playground(data=data, weights=weights, settings=s)
+
+
+from .explorers_a import GradientExplorer, LearningRate1D, gradient_explorer, learning_rate_1d  # noqa: E402, F401, I001

@@ -730,3 +730,46 @@ export function minimize(surface, opt, start, steps) {
   }
   return path;
 }
+
+// ------------------------------------------------------------------ explorers of chapters 0 and 4
+// (the learning rate on a 1-D function; the gradient and every directional slope on a surface)
+
+/** The slope of `surface` at (x, y) in the direction at `angle` radians: grad f . u.
+ *  // mirrors descend.surfaces.directional_derivative */
+export function directionalDerivative(surface, x, y, angle) {
+  const [gx, gy] = surface.grad(x, y);
+  return gx * Math.cos(angle) + gy * Math.sin(angle);
+}
+
+/** The 1-D functions of chapter 0: f, its slope df and its curvature d2f.
+ *  // mirrors descend.live.explorers_a.FUNCTIONS_1D */
+export const FUNCTIONS_1D = {
+  quadratic: {
+    f: (x) => (x - 2.0) ** 2 + 1.0,
+    df: (x) => 2.0 * (x - 2.0),
+    d2f: () => 2.0,
+  },
+  quartic: {
+    f: (x) => 0.1 * x ** 4 + 0.5 * x ** 2,
+    df: (x) => 0.4 * x ** 3 + x,
+    d2f: (x) => 1.2 * x ** 2 + 1.0,
+  },
+  double_well: {
+    f: (x) => 0.25 * x ** 4 - x ** 2 + 0.3 * x,
+    df: (x) => x ** 3 - 2.0 * x + 0.3,
+    d2f: (x) => 3.0 * x ** 2 - 2.0,
+  },
+};
+
+/** Iterates x_0 .. x_steps of x <- x - lr f'(x), stopped after the first |x| > limit (or
+ *  a non-finite x): the run has diverged then.  // mirrors descend.live.explorers_a.descent_1d */
+export function descent1d(fn, x0, lr, steps, limit = 1e6) {
+  const xs = [x0];
+  let x = x0;
+  for (let t = 0; t < steps; t++) {
+    x = x - lr * fn.df(x);
+    xs.push(x);
+    if (!Number.isFinite(x) || Math.abs(x) > limit) break;
+  }
+  return xs;
+}

@@ -1,0 +1,215 @@
+// Chapter 0: the learning rate of gradient descent on a 1-D function, from crawling to
+// diverging.
+//
+// render({model, el, engine, draw}): state from Python (descend.live.LearningRate1D):
+// `functions` (name, label, x0, window, x_min, f_min, curvature, bound = 2 / f''(x_min),
+// lr_range) and `settings` ({function, lr, steps}); the run is written back as `history`.
+// The learning-rate slider moves in log10(lr) over 400 positions; the bound is marked on it.
+
+const POSITIONS = 400;
+const CSS = `
+.dl-lr1d { font: 14px/1.4 system-ui, sans-serif; max-width: 700px; }
+.dl-lr1d .dl-controls { display: grid; grid-template-columns: repeat(auto-fit, minmax(220px, 1fr)); gap: 6px 14px; }
+.dl-lr1d label { display: flex; flex-direction: column; gap: 2px; }
+.dl-lr1d select, .dl-lr1d input { font: inherit; min-height: 32px; width: 100%; box-sizing: border-box; }
+.dl-lr1d .dl-scale { position: relative; height: 3.8em; font-size: 12px; }
+.dl-lr1d .dl-mark { position: absolute; top: 0; white-space: nowrap; border-left: 2px solid currentColor; height: 1.2em; }
+.dl-lr1d .dl-mark span { position: absolute; top: 1.2em; right: -2px; }
+.dl-lr1d .dl-mark.dl-left span { top: 2.5em; }
+.dl-lr1d .dl-figures { margin-top: 6px; }
+.dl-lr1d canvas { border-radius: 4px; }
+.dl-lr1d .dl-values { font: 12px/1.4 ui-monospace, monospace; overflow-wrap: anywhere; margin: 6px 0 0; }
+.dl-lr1d .dl-status { font-variant-numeric: tabular-nums; margin: 8px 0 0; }
+.dl-lr1d :focus-visible { outline: 2px solid #0a7bd4; outline-offset: 2px; }
+`;
+
+function element(tag, props = {}, children = []) {
+  const node = Object.assign(document.createElement(tag), props);
+  node.append(...children);
+  return node;
+}
+
+const fmt = (v) => (!Number.isFinite(v) ? String(v) : Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(2) : Number(v.toPrecision(4)).toString());
+
+export function render({ model, el, engine, draw }) {
+  let settings = { ...model.get("settings") };
+  const root = element("div", { className: "dl-lr1d" });
+  root.setAttribute("data-lm-suppress-shortcuts", "true");
+  root.addEventListener("keydown", (event) => event.stopPropagation());
+  root.append(element("style", { textContent: CSS }));
+
+  const byName = () => Object.fromEntries(model.get("functions").map((f) => [f.name, f]));
+  const fnSelect = element("select");
+  fnSelect.setAttribute("aria-label", "function"); // else its name would include the option shown
+  for (const f of model.get("functions")) fnSelect.append(element("option", { value: f.name, textContent: f.label }));
+  const slider = element("input", { type: "range", min: 0, max: POSITIONS, step: 1 });
+  const lrOut = element("span");
+  const scale = element("div", { className: "dl-scale" });
+  scale.setAttribute("aria-hidden", "true");
+  root.append(
+    element("div", { className: "dl-controls" }, [
+      element("label", {}, [element("span", { textContent: "function" }), fnSelect]),
+      element("label", {}, [element("span", { textContent: "learning rate η:" }, [" ", lrOut]), slider, scale]),
+    ]),
+  );
+  const plot = draw.canvas(1000, 560, "the function and the path of gradient descent");
+  const bound = element("p", { className: "dl-bound" });
+  const values = element("p", { className: "dl-values" });
+  const status = element("p", { className: "dl-status" });
+  status.setAttribute("aria-live", "polite");
+  root.append(element("div", { className: "dl-figures" }, [plot]), bound, status, values);
+  plot.style.maxWidth = "640px";
+  el.append(root);
+
+  let F = null;
+  let fn = null;
+  const logRange = () => [Math.log10(F.lr_range[0]), Math.log10(F.lr_range[1])];
+  const toPos = (lr) => {
+    const [a, b] = logRange();
+    return Math.round(((Math.log10(lr) - a) / (b - a)) * POSITIONS);
+  };
+  const toLr = (pos) => {
+    const [a, b] = logRange();
+    return Number((10 ** (a + (pos / POSITIONS) * (b - a))).toPrecision(3));
+  };
+
+  function load() {
+    F = byName()[settings.function];
+    fn = engine.FUNCTIONS_1D[F.name];
+    fnSelect.value = F.name;
+    const marks = [
+      [F.bound / 2, `1/f'' = ${fmt(F.bound / 2)}`],
+      [F.bound, `2/f'' = ${fmt(F.bound)}`],
+    ];
+    scale.replaceChildren(
+      ...marks.map(([lr, text]) => {
+        const m = element("div", { className: lr < F.bound ? "dl-mark dl-left" : "dl-mark" }, [element("span", { textContent: text })]);
+        // the thumb's centre runs from 8 px to (width - 8 px) of the slider
+        m.style.left = `calc(8px + (100% - 16px) * ${toPos(lr) / POSITIONS})`;
+        return m;
+      }),
+    );
+    bound.textContent =
+      `Bound: at the minimum x* = ${fmt(F.x_min)} the curvature is f''(x*) = ${fmt(F.curvature)}, so steps near it ` +
+      `shrink the distance to x* only for η < 2/f''(x*) = ${fmt(F.bound)}; they overshoot (alternate sides) for ` +
+      `η > 1/f''(x*) = ${fmt(F.bound / 2)}, and grow for η > ${fmt(F.bound)}.`;
+  }
+
+  function redraw() {
+    const colors = draw.palette();
+    const lr = settings.lr;
+    const xs = engine.descent1d(fn, F.x0, lr, settings.steps);
+    const diverged = xs.length <= settings.steps || !Number.isFinite(xs[xs.length - 1]) || Math.abs(xs[xs.length - 1]) > 1e6;
+    const ctx = plot.getContext("2d");
+    const { width: w, height: h } = plot;
+    const font = 26;
+    const pad = { l: font * 3.2, r: font, t: font * 1.4, b: font * 2.2 };
+    ctx.fillStyle = `rgb(${colors.bg.join(",")})`;
+    ctx.fillRect(0, 0, w, h);
+    const [x0, x1] = F.window;
+    const grid = Array.from({ length: 301 }, (_, i) => x0 + (i / 300) * (x1 - x0));
+    const fs = grid.map(fn.f);
+    const [lo, hi0] = [Math.min(...fs), Math.max(...fs)];
+    const hi = lo + (hi0 - lo) * 1.05;
+    const X = (x) => pad.l + ((x - x0) / (x1 - x0)) * (w - pad.l - pad.r);
+    const Y = (v) => pad.t + ((hi - v) / (hi - lo)) * (h - pad.t - pad.b);
+    ctx.font = `${font}px sans-serif`;
+    ctx.fillStyle = colors.fg;
+    ctx.strokeStyle = colors.grid;
+    ctx.lineWidth = 1;
+    ctx.textAlign = "center";
+    ctx.textBaseline = "top";
+    for (let k = Math.ceil(x0); k <= Math.floor(x1); k++) {
+      ctx.beginPath();
+      ctx.moveTo(X(k), pad.t);
+      ctx.lineTo(X(k), h - pad.b);
+      ctx.stroke();
+      ctx.fillText(String(k), X(k), h - pad.b + 6);
+    }
+    ctx.fillText("x", (pad.l + w - pad.r) / 2, h - pad.b + font + 4);
+    ctx.textAlign = "right";
+    ctx.textBaseline = "middle";
+    for (const v of [lo, (lo + hi) / 2, hi]) ctx.fillText(fmt(v), pad.l - 6, Y(v));
+    ctx.strokeStyle = colors.train;
+    ctx.lineWidth = 4;
+    ctx.beginPath();
+    grid.forEach((x, i) => (i ? ctx.lineTo(X(x), Y(fs[i])) : ctx.moveTo(X(x), Y(fs[i]))));
+    ctx.stroke();
+    // the path: each iterate on the curve, joined in order; points outside the window are clipped
+    const path = colors.bg[0] < 128 ? "#ff8a5c" : "#d55e00";
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(pad.l, pad.t, w - pad.l - pad.r, h - pad.t - pad.b);
+    ctx.clip();
+    ctx.strokeStyle = path;
+    ctx.fillStyle = path;
+    ctx.lineWidth = 2;
+    ctx.beginPath();
+    xs.forEach((x, i) => {
+      const [px, py] = [X(x), Y(fn.f(x))];
+      if (i) ctx.lineTo(px, py);
+      else ctx.moveTo(px, py);
+    });
+    ctx.stroke();
+    xs.forEach((x, i) => {
+      ctx.beginPath();
+      ctx.arc(X(x), Y(fn.f(x)), i ? 6 : 10, 0, 2 * Math.PI);
+      ctx.fill();
+    });
+    ctx.restore();
+    ctx.fillStyle = colors.fg;
+    ctx.textAlign = "left";
+    ctx.textBaseline = "top";
+    ctx.fillText(`${F.label}, η = ${fmt(lr)}, x₀ = ${fmt(F.x0)}`, pad.l, 4);
+
+    // ---- words
+    slider.value = String(toPos(lr));
+    lrOut.textContent = `${fmt(lr)} (${fmt(lr / F.bound)} × 2/f'')`;
+    slider.setAttribute("aria-valuetext", `${fmt(lr)}, ${fmt(lr / F.bound)} times the bound 2/f'' = ${fmt(F.bound)}`);
+    const last = xs[xs.length - 1];
+    const t = xs.length - 1;
+    const gap = fn.f(last) - F.f_min;
+    let verdict;
+    if (diverged) verdict = `diverges: |x| passed 10⁶ at step ${t}`;
+    else if (Math.abs(last - F.x_min) < 1e-3) verdict = `converges, within 0.001 of x* = ${fmt(F.x_min)}`;
+    else if (Math.abs(fn.df(last)) < 1e-4 && fn.d2f(last) > 0) verdict = `settles in another valley, at the minimum x = ${fmt(last)}`;
+    else if (Math.abs(last - F.x_min) < Math.abs(F.x0 - F.x_min) && lr < F.bound) verdict = `is still on its way to x* = ${fmt(F.x_min)} (crawling)`;
+    else verdict = `has not reached x* = ${fmt(F.x_min)}`;
+    status.textContent = `η = ${fmt(lr)}: after ${t} steps x = ${fmt(last)}, f(x) − f(x*) = ${fmt(gap)}; the run ${verdict}.`;
+    const shown = xs.slice(0, 16).map((x, i) => `x${i} = ${fmt(x)}`);
+    values.textContent = `Iterates: ${shown.join(", ")}${xs.length > 16 ? `, …, x${t} = ${fmt(last)}` : ""}`;
+    model.set("history", { function: F.name, lr, xs: xs.slice() });
+    model.save_changes();
+  }
+
+  function update(next, save = true) {
+    settings = { ...settings, ...next };
+    if (save) {
+      model.set("settings", { ...settings });
+      model.save_changes();
+    }
+    redraw();
+  }
+  fnSelect.addEventListener("change", () => {
+    settings = { ...settings, function: fnSelect.value };
+    load();
+    update({ lr: toLr(Math.round(POSITIONS * 0.6)) });
+  });
+  slider.addEventListener("input", () => update({ lr: toLr(Number(slider.value)) }));
+  function fromModel() {
+    const next = model.get("settings");
+    if (JSON.stringify(next) === JSON.stringify(settings)) return;
+    const newFn = next.function !== settings.function;
+    settings = { ...next };
+    if (newFn) load();
+    redraw();
+  }
+  model.on("change:settings", fromModel);
+  const unwatch = draw.watchTheme(() => redraw());
+  load();
+  redraw();
+  return () => {
+    model.off("change:settings", fromModel);
+    unwatch();
+  };
+}
