@@ -297,3 +297,6 @@ def playground(
                 key = weights_key(width, depth, init)
                 weights[key] = {k: _round(v, 4) for k, v in net.params.items()}
     return Playground(data=data, weights=weights, settings=s)
+
+
+from descend.live.explorers_b import OptimizerRace, optimizer_race  # noqa: E402, F401
