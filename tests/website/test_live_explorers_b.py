@@ -1,0 +1,176 @@
+"""Chapter 5's live optimizer race on the built website (no kernel, no widget manager).
+
+Every request off 127.0.0.1 is blocked (tests/website/conftest.py). The race's status
+line is the test's window into it: "After 500 steps on Rosenbrock from (-1.2, 1): lowest
+is momentum (f − f* = 0.00182); highest is gradient descent (f − f* = 2.28)."; the map
+canvas's pixels show that the figure changed.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import descend as ds
+import descend.live as L
+
+pytestmark = pytest.mark.browser
+
+PAGE = "book/05-update.html"
+STATUS = re.compile(
+    r"After (\d+) steps on (.+?) from \((-?[\d.e-]+), (-?[\d.e-]+)\): lowest is (.+?) "
+    r"\(f − f\* = ([-\d.e+]+)\)"
+)
+MAP = "document.querySelectorAll('.dl-race .dl-figures canvas')[0]"
+
+
+def ui(page):
+    return page.locator(".dl-race")
+
+
+def status(page) -> re.Match:
+    text = page.locator(".dl-race .dl-status").inner_text()
+    m = STATUS.match(text.strip())
+    assert m, f"the status line does not state the race: {text!r}"
+    return m
+
+
+def picture(page) -> str:
+    return page.evaluate(f"{MAP}.toDataURL()")
+
+
+def python_leader(surface: str, start, steps: int, **hyper):
+    """The lowest racer and its f - f* after `steps`, computed by descend."""
+    w = L.optimizer_race(surface=surface, steps=steps, **hyper)
+    s = ds.surfaces.get(surface)
+    finals = {}
+    for key in w.racers:
+        try:
+            path = ds.minimize(s, start, w.optimizer(key), steps=steps)
+            finals[w.racers[key]["label"]] = path.values[-1] - min(s.min_values)
+        except ds.DivergenceError:
+            pass
+    best = min(finals, key=finals.get)
+    return best, finals[best]
+
+
+@pytest.fixture
+def race(site_page):
+    run = site_page(PAGE, fresh=True)
+    run.page.wait_for_selector(".descend-live[data-kind='race'][data-mounted='true']")
+    return run
+
+
+def test_race_is_mounted_with_labelled_controls_and_states_descends_leader(race):
+    page = race.page
+    assert page.locator(".descend-live[data-kind='race'] .descend-live-fallback").count() == 0
+    for name in ["surface", "steps", "start x", "start y"]:
+        assert ui(page).get_by_label(name, exact=True).count() == 1, name
+    for label in ["gradient descent", "momentum", "Nesterov", "AdaGrad", "RMSProp", "Adam"]:
+        assert ui(page).get_by_label(f"learning rate of {label}").count() == 1, label
+        assert ui(page).get_by_label(f"show {label}").count() == 1, label
+    for name in ["momentum of momentum", "momentum of Nesterov", "alpha (decay) of RMSProp"]:
+        assert ui(page).get_by_label(name).count() == 1, name
+    assert ui(page).get_by_label("beta1 of Adam").count() == 1
+    assert page.locator(".dl-race .dl-legend li").count() == 6
+    assert page.locator(".dl-race .dl-status").get_attribute("aria-live") == "polite"
+    m = status(page)
+    assert (m[1], m[2], m[3], m[4]) == ("500", "Rosenbrock", "-1.2", "1")
+    best, gap = python_leader("rosenbrock", (-1.2, 1.0), 500)
+    assert m[5] == best
+    assert float(m[6]) == pytest.approx(gap, rel=5e-3)  # shown to 3 significant digits
+    # the surface menu by keyboard: Beale, and again the leader descend finds
+    ui(page).get_by_label("surface", exact=True).focus()
+    page.keyboard.press("ArrowDown")
+    m = status(page)
+    assert m[2] == "Beale"
+    best, gap = python_leader("beale", (1.0, 1.5), 500)
+    assert m[5] == best and float(m[6]) == pytest.approx(gap, rel=5e-3)
+    assert race.errors == [] and race.console_errors == []
+    assert race.external == [] and race.failed == []
+
+
+def test_learning_rate_slider_by_keyboard_changes_the_race_at_every_position(race):
+    page = race.page
+    lr = ui(page).get_by_label("learning rate of gradient descent")
+    assert lr.get_attribute("aria-valuetext") == "0.001"
+    lr.focus()
+    pictures, values = {picture(page)}, ["0.001"]
+    for _ in range(60):
+        page.keyboard.press("ArrowRight")
+        pictures.add(picture(page))
+        values.append(lr.get_attribute("aria-valuetext"))
+    assert len(set(values)) == 61 and float(values[-1]) == pytest.approx(10 ** (-3 + 60 * 0.02))
+    assert len(pictures) == 61  # the figure changed at every position
+    # past Rosenbrock's bound gradient descent diverges, and the status line says so
+    text = page.locator(".dl-race .dl-status").inner_text()
+    assert "Diverged: gradient descent (at step" in text, text
+    assert race.errors == [] and race.console_errors == []
+
+
+def test_start_picked_by_pointer_and_by_keyboard_changes_the_race(race):
+    page = race.page
+    box = page.locator(".dl-race .dl-figures canvas").first.bounding_box()
+    pictures, starts = set(), set()
+    for i in range(8):
+        for j in range(7):
+            x = box["x"] + box["width"] * (0.06 + 0.125 * i)
+            y = box["y"] + box["height"] * (0.07 + 0.14 * j)
+            page.mouse.click(x, y)
+            m = status(page)
+            starts.add((m[3], m[4]))
+            pictures.add(picture(page))
+    assert len(starts) == 56 and len(pictures) == 56
+    # the last click's start, read back from the map's position: x = -2 + 4 u, y = 3 - 4 v
+    u, v = 0.06 + 0.125 * 7, 0.07 + 0.14 * 6
+    m = status(page)
+    assert float(m[3]) == pytest.approx(-2 + 4 * u, abs=0.02)
+    assert float(m[4]) == pytest.approx(3 - 4 * v, abs=0.02)
+    # a drag moves it too
+    page.mouse.move(box["x"] + 10, box["y"] + 10)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, steps=5)
+    page.mouse.up()
+    m = status(page)
+    assert float(m[3]) == pytest.approx(0.0, abs=0.03) and float(m[4]) == pytest.approx(
+        1.0, abs=0.03
+    )
+    # keyboard on the focused map: each arrow moves the start by 1% of the window
+    page.locator(".dl-race .dl-figures canvas").first.focus()
+    before = float(status(page)[3])
+    for k in range(1, 6):
+        page.keyboard.press("ArrowLeft")
+        assert float(status(page)[3]) == pytest.approx(before - 0.04 * k, abs=1e-3)
+        pictures.add(picture(page))
+    assert race.errors == [] and race.console_errors == []
+
+
+def test_race_fits_a_phone_in_dark_mode_with_readable_text(browser, server):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, color_scheme="dark")
+    try:
+        page = context.new_page()
+        errors = []
+        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+        page.goto(server + PAGE)
+        page.wait_for_selector(".descend-live[data-kind='race'][data-mounted='true']")
+        rights = page.eval_on_selector_all(
+            ".dl-race, .dl-race *", "els => els.map(e => e.getBoundingClientRect().right)"
+        )
+        assert max(rights) <= 390, max(rights)
+        smallest = page.eval_on_selector_all(
+            ".dl-race span, .dl-race label, .dl-race p, .dl-race select",
+            "els => Math.min(...els.map(e => parseFloat(getComputedStyle(e).fontSize)))",
+        )
+        assert smallest >= 8, smallest
+        # canvas text is drawn at 22 units: at least 8 CSS pixels once the canvas is scaled
+        scale = page.evaluate(f"{MAP}.getBoundingClientRect().width / {MAP}.width")
+        assert 22 * scale >= 8, scale
+        corner = page.evaluate(
+            "() => Array.from(document.querySelectorAll('.dl-race .dl-figures canvas')[1]"
+            ".getContext('2d').getImageData(1, 1, 1, 1).data)"
+        )
+        assert sum(corner[:3]) < 3 * 80, corner  # the loss chart's background is dark
+        assert errors == []
+    finally:
+        context.close()
