@@ -299,4 +299,9 @@ def playground(
     return Playground(data=data, weights=weights, settings=s)
 
 
-from descend.live.explorers_b import OptimizerRace, optimizer_race  # noqa: E402, F401
+from descend.live.explorers_b import (  # noqa: E402, F401
+    LearningRateBowl,
+    OptimizerRace,
+    learning_rate_bowl,
+    optimizer_race,
+)

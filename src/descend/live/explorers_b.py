@@ -1,4 +1,4 @@
-"""Live explorers of chapter 5: the optimizer race on the 2-D test surfaces.
+"""Live explorers of chapter 5: the learning rate on a bowl, the optimizer race.
 
 :class:`OptimizerRace` (``race.js``) runs SGD, momentum, Nesterov, AdaGrad, RMSProp and
 Adam from a start point the reader picks anywhere on the contour plot, on any of the
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import traitlets as t
 
 from descend import optim as _optim
@@ -22,7 +23,14 @@ from descend import surfaces as _surfaces
 from descend.errors import check_choice, check_in_range, check_int, check_number
 from descend.live import LiveWidget
 
-__all__ = ["OptimizerRace", "RACERS", "RACE_SURFACES", "optimizer_race"]
+__all__ = [
+    "LearningRateBowl",
+    "OptimizerRace",
+    "RACERS",
+    "RACE_SURFACES",
+    "learning_rate_bowl",
+    "optimizer_race",
+]
 
 #: The racers, in the order (and with the colours and markers) the explorer draws them:
 #: key -> (label, engine optimizer name, default hyperparameters). The engine's names
@@ -194,4 +202,79 @@ def optimizer_race(
         surfaces={name: _surface_state(name) for name in surfaces},
         racers=racers,
         settings={"surface": surface, "steps": steps, "start": start},
+    )
+
+
+# ------------------------------------------------------------------ the learning rate on a bowl
+
+#: The learning-rate slider's positions: lr = k * lr_max / LR_POSITIONS, k = 1 .. LR_POSITIONS.
+LR_POSITIONS = 250
+
+
+class LearningRateBowl(LiveWidget):
+    """Gradient descent on a stretched quadratic bowl, the learning rate on a slider (ch. 5).
+
+    The slider runs from ``lr_max / 250`` to ``lr_max = 2.5 / lambda_max`` in 250 equal
+    steps, past the stability bound ``2 / lambda_max`` (marked under it, with
+    ``1 / lambda_max``, where the path starts to zig-zag).
+
+    Traits
+    ------
+    bowl : dict
+        The Hessian's entries ``h11, h12, h22``, its eigenvalues ``lam_min, lam_max``,
+        the ``start`` and the window ``xlim, ylim``.
+    settings : dict
+        ``lr`` (a slider position), ``steps`` and ``lr_max``.
+    result : dict
+        Written by the browser: ``lr``, ``values`` (f at every step, None past a
+        divergence) and ``ratio`` (last value over the first).
+
+    Introduced in: book/05-update
+    """
+
+    kind = "bowl"
+    page_state = ("bowl", "settings")
+    bowl = t.Dict().tag(sync=True)
+    settings = t.Dict().tag(sync=True)
+    result = t.Dict().tag(sync=True)
+
+    def slider_lrs(self) -> list[float]:
+        """Every learning rate the slider offers, as the browser computes them."""
+        top = self.settings["lr_max"]
+        return [float(f"{k * top / LR_POSITIONS:.4g}") for k in range(1, LR_POSITIONS + 1)]
+
+
+def learning_rate_bowl(
+    condition: float = 10.0, angle: float = 0.0, lr: float = 0.1, steps: int = 30
+) -> LearningRateBowl:
+    """A :class:`LearningRateBowl` on ``descend.surfaces.quadratic(condition, angle)``.
+
+    ``lr`` is the slider's starting value (rounded to the nearest position); ``steps``
+    the number of gradient-descent steps drawn, 1 to 200.
+
+    Introduced in: book/05-update
+    """
+    surface = _surfaces.quadratic(condition=condition, angle=angle)
+    steps = check_int(steps, "steps", 1, 200)
+    H = surface.hessian
+    lam_min, lam_max = (float(v) for v in np.linalg.eigvalsh(H))
+    lr_max = float(f"{2.5 / lam_max:.4g}")
+    check_in_range(lr, "lr", lr_max / LR_POSITIONS, lr_max, why="the slider's range")
+    k = max(1, round(lr / lr_max * LR_POSITIONS))
+    return LearningRateBowl(
+        bowl={
+            "h11": float(H[0, 0]),
+            "h12": float(H[0, 1]),
+            "h22": float(H[1, 1]),
+            "lam_min": lam_min,
+            "lam_max": lam_max,
+            "start": [float(v) for v in surface.start],
+            "xlim": [float(v) for v in surface.xlim],
+            "ylim": [float(v) for v in surface.ylim],
+        },
+        settings={
+            "lr": float(f"{k * lr_max / LR_POSITIONS:.4g}"),
+            "steps": steps,
+            "lr_max": lr_max,
+        },
     )

@@ -285,42 +285,13 @@ export function render({ model, el, engine, draw }) {
 
   // ---- drawing
   const backgrounds = new Map(); // "surface/dark" -> ImageBitmap-like canvas
-  function background(dark, colors) {
+  function background(dark) {
     const id = `${settings.surface}/${dark}`;
-    if (backgrounds.has(id)) return backgrounds.get(id);
-    const s = surf();
-    const surface = surfaceObject();
-    const [x0, x1] = s.xlim;
-    const [y0, y1] = s.ylim;
-    const logs = new Float64Array(GRID * GRID);
-    let [lo, hi] = [Infinity, -Infinity];
-    for (let r = 0; r < GRID; r++) {
-      const y = y1 - ((r + 0.5) / GRID) * (y1 - y0);
-      for (let c = 0; c < GRID; c++) {
-        const x = x0 + ((c + 0.5) / GRID) * (x1 - x0);
-        const v = Math.log10(Math.max(surface.f(x, y) - s.fmin, 1e-4));
-        logs[r * GRID + c] = v;
-        lo = Math.min(lo, v);
-        hi = Math.max(hi, v);
-      }
+    if (!backgrounds.has(id)) {
+      const s = surf();
+      backgrounds.set(id, draw.contourImage(surfaceObject().f, { xlim: s.xlim, ylim: s.ylim, fmin: s.fmin, res: GRID, bands: BANDS, dark }));
     }
-    const band = (v) => Math.min(BANDS - 1, Math.floor(((v - lo) / (hi - lo + 1e-12)) * BANDS));
-    const bands = Array.from(logs, band);
-    const img = new ImageData(GRID, GRID);
-    const base = colors.bg;
-    const tint = dark ? [70, 72, 80] : [222, 226, 235];
-    const line = dark ? [120, 122, 130] : [160, 164, 175];
-    for (let i = 0; i < bands.length; i++) {
-      const [r, c] = [Math.floor(i / GRID), i % GRID];
-      const edge = (c + 1 < GRID && bands[i + 1] !== bands[i]) || (r + 1 < GRID && bands[i + GRID] !== bands[i]);
-      const t = 1 - bands[i] / (BANDS - 1); // darker tint in the low valleys
-      const rgb = edge ? line : base.map((b, k) => Math.round(b + (tint[k] - b) * t));
-      img.data.set([...rgb, 255], 4 * i);
-    }
-    const tile = new OffscreenCanvas(GRID, GRID);
-    tile.getContext("2d").putImageData(img, 0, 0);
-    backgrounds.set(id, tile);
-    return tile;
+    return backgrounds.get(id);
   }
 
   function drawMap(results, dark, colors, palette) {
@@ -328,7 +299,7 @@ export function render({ model, el, engine, draw }) {
     const { width: w, height: h } = map;
     const s = surf();
     ctx.imageSmoothingEnabled = true;
-    ctx.drawImage(background(dark, colors), 0, 0, w, h);
+    ctx.drawImage(background(dark), 0, 0, w, h);
     const X = (x) => clampPx(((x - s.xlim[0]) / (s.xlim[1] - s.xlim[0])) * w);
     const Y = (y) => clampPx(((s.ylim[1] - y) / (s.ylim[1] - s.ylim[0])) * h);
     for (const m of s.minima) star(ctx, X(m[0]), Y(m[1]), 16, "#f0e442", colors.fg);
