@@ -94,3 +94,37 @@ def test_race_rejects_bad_input(kwargs, err, match):
 def test_racers_are_the_six_of_the_chapter():
     labels = [label for label, _, _ in RACERS.values()]
     assert labels == ["gradient descent", "momentum", "Nesterov", "AdaGrad", "RMSProp", "Adam"]
+
+
+# ------------------------------------------------------------------ the learning rate on a bowl
+
+
+def test_bowl_state_and_slider_reach_past_the_bound():
+    w = L.learning_rate_bowl(condition=10.0, angle=np.pi / 6, lr=0.1, steps=30)
+    assert w.kind == "bowl" and set(w.page_state) == {"bowl", "settings"}
+    H = ds.surfaces.quadratic(condition=10.0, angle=np.pi / 6).hessian
+    b = w.bowl
+    assert [b["h11"], b["h12"], b["h22"]] == [H[0, 0], H[0, 1], H[1, 1]]
+    assert b["lam_min"] == pytest.approx(1.0) and b["lam_max"] == pytest.approx(10.0)
+    assert w.settings == {"lr": 0.1, "steps": 30, "lr_max": 0.25}
+    rates = w.slider_lrs()
+    assert len(set(rates)) == 250 and rates[0] == 0.001 and rates[-1] == 0.25
+    assert 0.2 in rates and 0.1 in rates  # 2 / lambda_max and 1 / lambda_max are positions
+    # another bowl: the slider scales with 1 / lambda_max, the start value snaps to it
+    w4 = L.learning_rate_bowl(condition=4.0, lr=0.333)
+    assert w4.settings["lr_max"] == 0.625 and w4.settings["lr"] == 0.3325  # k = 133 of 250
+    assert 'data-kind="bowl"' in w4.placeholder_html()
+
+
+@pytest.mark.parametrize(
+    "kwargs, err, match",
+    [
+        ({"condition": 0.5}, ValueError, "condition must be >= 1"),
+        ({"lr": 0.5}, ValueError, r"lr must be in \[0.001, 0.25\].*slider's range"),
+        ({"lr": 0.0}, ValueError, "lr must be in"),
+        ({"steps": 0}, ValueError, "steps must be an integer between 1 and 200"),
+    ],
+)
+def test_bowl_rejects_bad_input(kwargs, err, match):
+    with pytest.raises(err, match=match):
+        L.learning_rate_bowl(**kwargs)
