@@ -146,7 +146,7 @@ def test_start_picked_by_pointer_and_by_keyboard_changes_the_race(race):
     assert race.errors == [] and race.console_errors == []
 
 
-def test_race_fits_a_phone_in_dark_mode_with_readable_text(browser, server):
+def test_race_and_bowl_fit_a_phone_in_dark_mode_with_readable_text(browser, server):
     context = browser.new_context(viewport={"width": 390, "height": 844}, color_scheme="dark")
     try:
         page = context.new_page()
@@ -154,12 +154,14 @@ def test_race_fits_a_phone_in_dark_mode_with_readable_text(browser, server):
         page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
         page.goto(server + PAGE)
         page.wait_for_selector(".descend-live[data-kind='race'][data-mounted='true']")
+        page.wait_for_selector(".descend-live[data-kind='bowl'][data-mounted='true']")
         rights = page.eval_on_selector_all(
-            ".dl-race, .dl-race *", "els => els.map(e => e.getBoundingClientRect().right)"
+            ".dl-race, .dl-race *, .dl-bowl, .dl-bowl *",
+            "els => els.map(e => e.getBoundingClientRect().right)",
         )
         assert max(rights) <= 390, max(rights)
         smallest = page.eval_on_selector_all(
-            ".dl-race span, .dl-race label, .dl-race p, .dl-race select",
+            ":is(.dl-race, .dl-bowl) :is(span, label, p, select)",
             "els => Math.min(...els.map(e => parseFloat(getComputedStyle(e).fontSize)))",
         )
         assert smallest >= 8, smallest
@@ -174,3 +176,67 @@ def test_race_fits_a_phone_in_dark_mode_with_readable_text(browser, server):
         assert errors == []
     finally:
         context.close()
+
+
+# ------------------------------------------------------------------ the learning rate on a bowl
+
+BOWL_STATUS = re.compile(
+    r"Learning rate ([\d.]+) \(bound 2/λmax = ([\d.]+)\): the path (.+?)(?:; after 30 steps f "
+    r"is ([\d.e+-]+) times its starting value)?\."
+)
+BOWL_MAP = "document.querySelectorAll('.dl-bowl .dl-figures canvas')[0]"
+
+
+def bowl_status(page) -> re.Match:
+    text = page.locator(".dl-bowl .dl-status").inner_text()
+    m = BOWL_STATUS.fullmatch(text.strip())
+    assert m, f"the status line does not state the run: {text!r}"
+    return m
+
+
+def bowl_ratio(lr: float) -> float:
+    import numpy as np
+
+    bowl = ds.surfaces.quadratic(condition=10.0, angle=np.pi / 6)
+    p = ds.minimize(bowl, bowl.start, ds.optim.SGD(lr=lr), steps=30)
+    return p.values[-1] / p.values[0]
+
+
+def test_bowl_learning_rate_by_keyboard_and_pointer_up_to_and_past_the_bound(site_page):
+    run = site_page(PAGE, fresh=True)
+    page = run.page
+    page.wait_for_selector(".descend-live[data-kind='bowl'][data-mounted='true']")
+    assert page.locator(".dl-bowl .dl-status").get_attribute("aria-live") == "polite"
+    marks = page.locator(".dl-bowl .dl-ruler span").all_inner_texts()
+    assert marks == ["1/λmax", "2/λmax = 0.2"]
+    slider = page.locator(".dl-bowl").get_by_label("learning rate η")
+    m = bowl_status(page)
+    assert (m[1], m[2]) == ("0.1", "0.2") and "zig-zags across the valley while converging" in m[3]
+    assert float(m[4]) == pytest.approx(bowl_ratio(0.1), rel=0.05)  # shown to 2 digits
+    slider.focus()
+    pictures, rates = {page.evaluate(f"{BOWL_MAP}.toDataURL()")}, {0.1}
+    for _ in range(95):  # 0.1 -> 0.195, one position (0.001) per press
+        page.keyboard.press("ArrowRight")
+        pictures.add(page.evaluate(f"{BOWL_MAP}.toDataURL()"))
+        rates.add(float(bowl_status(page)[1]))
+    assert len(rates) == 96 and len(pictures) == 96  # the figure changed at every position
+    m = bowl_status(page)
+    assert m[1] == "0.195" and float(m[4]) == pytest.approx(bowl_ratio(0.195), rel=0.05)
+    assert float(m[4]) < 1  # still converging just under the bound
+    for _ in range(5):
+        page.keyboard.press("ArrowRight")
+    m = bowl_status(page)
+    assert m[1] == "0.2" and "constant width" in m[3]
+    page.keyboard.press("ArrowRight")
+    m = bowl_status(page)
+    assert m[1] == "0.201" and "it diverges" in m[3]
+    assert float(m[4]) > 1
+    # pointer: the left end of the slider crawls, the right end diverges
+    box = slider.bounding_box()
+    page.mouse.click(box["x"] + 1, box["y"] + box["height"] / 2)
+    m = bowl_status(page)
+    assert float(m[1]) < 0.005 and "slides towards the minimum" in m[3]
+    page.mouse.click(box["x"] + box["width"] - 1, box["y"] + box["height"] / 2)
+    m = bowl_status(page)
+    assert float(m[1]) > 0.245 and "diverges" in m[3]
+    assert run.errors == [] and run.console_errors == []
