@@ -39,7 +39,7 @@ const CSS = `
 .dl-race .dl-swatch { width: 18px; height: 18px; }
 .dl-race .dl-racers { display: grid; grid-template-columns: repeat(auto-fill, minmax(165px, 1fr)); gap: 8px; margin-top: 8px; }
 .dl-race fieldset { border: 1px solid #8884; border-radius: 6px; padding: 4px 8px 8px; margin: 0; min-width: 0; }
-.dl-race fieldset legend { display: flex; align-items: center; gap: 4px; font-weight: 600; }
+.dl-race fieldset legend { display: flex; align-items: center; gap: 4px; font: 600 14px/1.4 system-ui, sans-serif; float: none; width: auto; margin: 0; padding: 0 4px; }
 .dl-race fieldset label { margin-top: 4px; }
 .dl-race .dl-status { font-variant-numeric: tabular-nums; margin: 8px 0 0; }
 .dl-race .dl-hint { margin: 2px 0 0; font-size: 13px; opacity: 0.85; }
