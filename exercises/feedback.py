@@ -131,8 +131,36 @@ def result(got: Mapping[str, np.ndarray], key: str = "out") -> np.ndarray:
     raise CheckFailure(f"the result has no {key!r}; check what the function returns")
 
 
+ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth")
+
+
 def _label(name: str) -> str:
-    return "the result" if name == "out" else name
+    """A returned value named in the learner's words: ``out.path`` -> "the result's path"."""
+    if name == "out":
+        return "the result"
+    if not name.startswith("out."):
+        return name
+    words = []
+    for part in name.split(".")[1:]:
+        if part.isdigit():
+            i = int(part)
+            words.append(
+                f"the {ORDINALS[i]} value" if i < len(ORDINALS) else f"the value number {i + 1}"
+            )
+        else:
+            words.append(f"'{part}'")
+    if words[0].startswith("the "):  # out.0 -> "the first value returned"
+        return " of ".join(reversed(words)) + " returned"
+    return "the result's " + " ".join(words)
+
+
+def _where(index: tuple[int, ...]) -> str:
+    """An array position in words: (4,) -> "at position 4", (4, 1) -> "in row 4, column 1"."""
+    if len(index) == 1:
+        return f" at position {index[0]} (counting from 0)"
+    if len(index) == 2:
+        return f" in row {index[0]}, column {index[1]} (counting from 0)"
+    return f" at index {index}"
 
 
 def expect_numbers(got: Any, name: str = "out") -> np.ndarray:
@@ -183,7 +211,7 @@ def expect_close(
     wrong = diff > tol
     if wrong.any():
         worst = np.unravel_index(int(np.argmax(diff - tol)), want.shape) if want.shape else ()
-        where = f" at index {tuple(int(i) for i in worst)}" if want.shape else ""
+        where = _where(tuple(int(i) for i in worst)) if want.shape else ""
         others = int(wrong.sum()) - 1
         more = f" ({others} other entries differ too)" if others > 0 else ""
         a, b = _distinct(float(arr[worst]), float(want[worst]))
@@ -222,7 +250,7 @@ def expect_equal(got: Any, want: Any, name: str = "out") -> None:
             raise CheckFailure(f"{_label(name)} is {arr.item()!r}, which is not right")
         first = tuple(int(i) for i in np.argwhere(wrong)[0])
         raise CheckFailure(
-            f"{_label(name)} at index {first} is {arr[first].item()!r}, "
+            f"{_label(name)}{_where(first)} is {arr[first].item()!r}, "
             f"expected {want[first].item()!r} ({int(np.sum(wrong))} entries differ)"
         )
 

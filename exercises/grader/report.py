@@ -108,10 +108,12 @@ def write_results(
         (folder / "results.json").write_text(json.dumps(results_json(plan, res), indent=2))
         (folder / "feedback.md").write_text(feedback_text(plan, res))
     keys = plan.ex.keys
+    # columns named as the learner's notebook numbers the exercises: 5.1, 5.2, ...
+    columns = [f"{plan.ex.number}.{i + 1}" for i in range(len(keys))]
     with open(out / "grades.csv", "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(
-            ["submission", "score", "max_score", "percent", *keys, "status", "notes", "file"]
+            ["submission", "score", "max_score", "percent", *columns, "status", "notes", "file"]
         )
         for res in results:
             qs = res.question_scores()

@@ -50,7 +50,21 @@ from descend.errors import (
 )
 from descend.network import Network
 
-__all__ = ["LiveWidget", "Playground", "playground", "source", "JS_FILES"]
+__all__ = [
+    "LiveWidget",
+    "Playground",
+    "playground",
+    "LearningRate1D",
+    "learning_rate_1d",
+    "GradientExplorer",
+    "gradient_explorer",
+    "OptimizerRace",
+    "optimizer_race",
+    "LearningRateBowl",
+    "learning_rate_bowl",
+    "source",
+    "JS_FILES",
+]
 
 HERE = Path(__file__).resolve().parent
 #: The JavaScript files the website serves from ``live/`` (every explorer and its helpers).
@@ -299,4 +313,16 @@ def playground(
     return Playground(data=data, weights=weights, settings=s)
 
 
-from .explorers_a import GradientExplorer, LearningRate1D, gradient_explorer, learning_rate_1d  # noqa: E402, F401, I001
+# the explorers' classes live in their own modules, which import LiveWidget from here
+from descend.live.explorers_a import (  # noqa: E402, F401
+    GradientExplorer,
+    LearningRate1D,
+    gradient_explorer,
+    learning_rate_1d,
+)
+from descend.live.explorers_b import (  # noqa: E402, F401
+    LearningRateBowl,
+    OptimizerRace,
+    learning_rate_bowl,
+    optimizer_race,
+)

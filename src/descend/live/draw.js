@@ -164,3 +164,42 @@ export function lossCurves(ctx, { series, epochs, colors, font = 22 }) {
   }
   ctx.setLineDash([]);
 }
+
+// ------------------------------------------------------------------ contour maps (live2: chapter 5)
+
+/**
+ * A contour map of `f` over the window `xlim` x `ylim` as a `res` x `res` image: bands
+ * evenly spaced in log10(f - fmin) (floored at 1e-4), lower bands shaded darker, and a
+ * line where the band changes. Returns an OffscreenCanvas to draw scaled with drawImage.
+ */
+export function contourImage(f, { xlim, ylim, fmin = 0, res = 240, bands = 14, dark = isDark() }) {
+  const [x0, x1] = xlim;
+  const [y0, y1] = ylim;
+  const logs = new Float64Array(res * res);
+  let [lo, hi] = [Infinity, -Infinity];
+  for (let r = 0; r < res; r++) {
+    const y = y1 - ((r + 0.5) / res) * (y1 - y0);
+    for (let c = 0; c < res; c++) {
+      const x = x0 + ((c + 0.5) / res) * (x1 - x0);
+      const v = Math.log10(Math.max(f(x, y) - fmin, 1e-4));
+      logs[r * res + c] = v;
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+  }
+  const band = Array.from(logs, (v) => Math.min(bands - 1, Math.floor(((v - lo) / (hi - lo + 1e-12)) * bands)));
+  const img = new ImageData(res, res);
+  const base = palette(dark).bg;
+  const tint = dark ? [70, 72, 80] : [222, 226, 235];
+  const line = dark ? [120, 122, 130] : [160, 164, 175];
+  for (let i = 0; i < band.length; i++) {
+    const [r, c] = [Math.floor(i / res), i % res];
+    const edge = (c + 1 < res && band[i + 1] !== band[i]) || (r + 1 < res && band[i + res] !== band[i]);
+    const t = 1 - band[i] / (bands - 1); // darker tint in the low valleys
+    const rgb = edge ? line : base.map((b, k) => Math.round(b + (tint[k] - b) * t));
+    img.data.set([...rgb, 255], 4 * i);
+  }
+  const tile = new OffscreenCanvas(res, res);
+  tile.getContext("2d").putImageData(img, 0, 0);
+  return tile;
+}
