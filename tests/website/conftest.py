@@ -15,6 +15,7 @@ import http.server
 import os
 import socketserver
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
@@ -121,6 +122,42 @@ WAIT_FOR_MATHS = """() => {
 }"""
 
 
+WAIT_FOR_LIVE = """() => [...document.querySelectorAll('div.descend-live')]
+  .every(el => el.dataset.mounted === 'true')"""
+
+
+class NetworkQuiet:
+    """Waits until no request of the page has been in flight for half a second.
+
+    Playwright's ``wait_for_load_state("networkidle")`` relies on Chromium's own lifecycle
+    event, which never fired on pages whose live explorers draw into OffscreenCanvases
+    (chapter 5), although every request had finished; so the test counts the requests it
+    sees start and end itself.
+    """
+
+    def __init__(self, page, quiet_s: float = 0.5) -> None:
+        self.page, self.quiet_s = page, quiet_s
+        self.in_flight: set[object] = set()
+        self.changed = time.monotonic()
+        page.on("request", self._started)
+        page.on("requestfinished", self._ended)
+        page.on("requestfailed", self._ended)
+
+    def _started(self, request) -> None:
+        self.in_flight.add(request)
+        self.changed = time.monotonic()
+
+    def _ended(self, request) -> None:
+        self.in_flight.discard(request)
+        self.changed = time.monotonic()
+
+    def wait(self, timeout_s: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout_s
+        while self.in_flight or time.monotonic() - self.changed < self.quiet_s:
+            assert time.monotonic() < deadline, f"requests still in flight: {self.in_flight}"
+            self.page.wait_for_timeout(100)  # lets Playwright deliver the events
+
+
 def open_page(browser, base_url: str, path: str, color_scheme: str = "light") -> PageRun:
     """Open ``path`` of the site with external requests blocked; wait for maths and widgets."""
     context = browser.new_context(
@@ -149,10 +186,12 @@ def open_page(browser, base_url: str, path: str, color_scheme: str = "light") ->
         "response",
         lambda resp: run.failed.append(f"{resp.status} {resp.url}") if resp.status >= 400 else None,
     )
+    quiet = NetworkQuiet(page)
     page.goto(run.url, wait_until="load")
     page.wait_for_function(WAIT_FOR_WIDGETS, timeout=30_000)
     page.wait_for_function(WAIT_FOR_MATHS, timeout=30_000)
-    page.wait_for_load_state("networkidle")
+    page.wait_for_function(WAIT_FOR_LIVE, timeout=30_000)
+    quiet.wait()
     shots = os.environ.get("DESCEND_SCREENSHOTS")
     if shots:
         Path(shots).mkdir(parents=True, exist_ok=True)

@@ -23,7 +23,7 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from .conftest import PAGES, ROOT, WAIT_FOR_MATHS, WAIT_FOR_WIDGETS
+from .conftest import PAGES, ROOT, WAIT_FOR_LIVE, WAIT_FOR_MATHS, WAIT_FOR_WIDGETS, NetworkQuiet
 from .transfer import new_context
 
 WIDTH = 390
@@ -105,10 +105,12 @@ def open_phone(browser, base_url: str, path: str):
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    quiet = NetworkQuiet(page)
     page.goto(base_url + path, wait_until="load")
     page.wait_for_function(WAIT_FOR_WIDGETS, timeout=60_000)
     page.wait_for_function(WAIT_FOR_MATHS, timeout=60_000)
-    page.wait_for_load_state("networkidle")
+    page.wait_for_function(WAIT_FOR_LIVE, timeout=60_000)
+    quiet.wait()
     return page, external, errors
 
 

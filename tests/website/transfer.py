@@ -22,7 +22,7 @@ import gzip
 from dataclasses import dataclass, field
 from urllib.parse import urldefrag, urlparse
 
-from .conftest import CHROMIUM_ARGS, WAIT_FOR_MATHS, WAIT_FOR_WIDGETS
+from .conftest import CHROMIUM_ARGS, WAIT_FOR_LIVE, WAIT_FOR_MATHS, WAIT_FOR_WIDGETS, NetworkQuiet
 
 COMPRESSIBLE = ("text/", "javascript", "json", "xml", "svg")
 
@@ -55,10 +55,12 @@ def _load(context, base_url: str, path: str, seen: set[str]) -> Visit:
     page = context.new_page()
     responses = []
     page.on("response", lambda resp: responses.append(resp))
+    quiet = NetworkQuiet(page)
     page.goto(base_url + path, wait_until="load")
     page.wait_for_function(WAIT_FOR_WIDGETS, timeout=60_000)
     page.wait_for_function(WAIT_FOR_MATHS, timeout=60_000)
-    page.wait_for_load_state("networkidle")
+    page.wait_for_function(WAIT_FOR_LIVE, timeout=60_000)
+    quiet.wait()
     for resp in responses:
         url = urldefrag(resp.url).url
         if not url.startswith(base_url) or url in seen or resp.status >= 400:
