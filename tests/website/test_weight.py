@@ -57,7 +57,6 @@ LATER_XFAIL = {
     # after the Welcome page, which has no explorer: the widget manager is fetched here
     "book/00-one-dimension.html": _xfail(1155, 11, manager=True),
     "book/02-forward.html": _xfail(461, 41),
-    "book/05-update.html": _xfail(422, 24),
     "book/06-iterate.html": _xfail(446, 35),
 }
 
