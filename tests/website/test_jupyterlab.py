@@ -8,6 +8,7 @@ installed.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -33,11 +34,13 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def jupyterlab(tmp_path_factory):
+@contextlib.contextmanager
+def running_jupyterlab(work: Path):
+    """JupyterLab on 127.0.0.1 (no token) serving ``work``; yields its base URL.
+
+    The kernel imports this checkout's ``descend`` (``src`` first on PYTHONPATH).
+    """
     pytest.importorskip("jupyterlab", reason="jupyterlab is not installed (pip install jupyterlab)")
-    work = tmp_path_factory.mktemp("lab")
-    shutil.copy(CHAPTER, work / CHAPTER.name)
     port = _free_port()
     env = {
         **os.environ,
@@ -78,6 +81,14 @@ def jupyterlab(tmp_path_factory):
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture(scope="module")
+def jupyterlab(tmp_path_factory):
+    work = tmp_path_factory.mktemp("lab")
+    shutil.copy(CHAPTER, work / CHAPTER.name)
+    with running_jupyterlab(work) as base:
+        yield base
 
 
 def test_playground_runs_in_jupyterlab(browser, jupyterlab):

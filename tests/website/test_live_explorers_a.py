@@ -139,16 +139,10 @@ def test_explorers_fit_a_phone_in_the_dark(site_page, path, sel):
 @pytest.fixture(scope="module")
 def lab_notebook(tmp_path_factory):
     """JupyterLab on 127.0.0.1 serving a two-cell notebook that shows both explorers."""
-    import subprocess
-    import sys
-    import time
-    import urllib.request
-
     import nbformat
 
-    from .test_jupyterlab import ROOT, _free_port
+    from .test_jupyterlab import running_jupyterlab
 
-    pytest.importorskip("jupyterlab", reason="jupyterlab is not installed (pip install jupyterlab)")
     work = tmp_path_factory.mktemp("lab_a")
     nb = nbformat.v4.new_notebook()
     nb.cells = [
@@ -157,35 +151,8 @@ def lab_notebook(tmp_path_factory):
     ]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)"}
     nbformat.write(nb, work / "live.ipynb")
-    port = _free_port()
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]),
-    }
-    root_flag = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.token=",
-         "--ServerApp.password=", f"--port={port}", "--ServerApp.ip=127.0.0.1",
-         f"--ServerApp.root_dir={work}", *root_flag],
-        cwd=work, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}/"
-    try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(base + "api/status", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("JupyterLab did not start within a minute")
+    with running_jupyterlab(work) as base:
         yield base + "lab/tree/live.ipynb"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def test_both_explorers_respond_in_jupyterlab(browser, lab_notebook):
