@@ -61,3 +61,15 @@ def grade_submissions(
 
 def full_marks(ex: model.ExerciseSet) -> dict[str, float]:
     return {key: q.points for key, q in zip(ex.keys, ex.questions, strict=True)}
+
+
+def processes_running(marker: str) -> list[str]:
+    """The process ids whose command line contains ``marker`` (a test's daemon)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if marker.encode() in (entry / "cmdline").read_bytes():
+                found.append(entry.name)
+        except OSError:
+            continue
+    return found

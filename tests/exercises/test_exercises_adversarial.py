@@ -18,7 +18,14 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pytest
-from exercise_helpers import cell, full_marks, grade_submissions, solution_notebook, with_answer
+from exercise_helpers import (
+    cell,
+    full_marks,
+    grade_submissions,
+    processes_running,
+    solution_notebook,
+    with_answer,
+)
 
 from exercises import build, grader, sandbox
 
@@ -259,14 +266,7 @@ def test_the_reasons_are_reported(graded):
 
 
 def test_no_process_outlives_its_kernel(graded):
-    survivors = []
-    for entry in Path("/proc").iterdir():
-        try:
-            if DAEMON.encode() in (entry / "cmdline").read_bytes():
-                survivors.append(entry.name)
-        except OSError:
-            continue
-    assert survivors == []
+    assert processes_running(DAEMON) == []
 
 
 def test_hidden_inputs_are_drawn_afresh_for_every_run(sets):

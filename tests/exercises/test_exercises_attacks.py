@@ -17,6 +17,7 @@ import pytest
 from exercise_helpers import (
     full_marks,
     grade_submissions,
+    processes_running,
     solution_notebook,
     student_notebook,
     with_answer,
@@ -225,14 +226,7 @@ def test_item1_the_switch_holds_whether_registries_look_up_by_name_or_not(by_nam
 def test_item2_no_grandchild_outlives_its_kernel(set5):
     ex, results = set5
     assert results["escaped_grandchild"].notes == []
-    survivors = []
-    for entry in Path("/proc").iterdir():
-        try:
-            if DAEMON.encode() in (entry / "cmdline").read_bytes():
-                survivors.append(entry.name)
-        except OSError:
-            continue
-    assert survivors == []
+    assert processes_running(DAEMON) == []
 
 
 def test_item5_a_hanging_question_costs_only_itself(set5):
