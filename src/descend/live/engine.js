@@ -773,3 +773,84 @@ export function descent1d(fn, x0, lr, steps, limit = 1e6) {
   }
   return xs;
 }
+
+// ---- init (chapter 01): a deep stack at initialization, layer by layer
+// The draws (standard-normal numbers, rounded) come from Python:
+// descend.live.explorers_init.init_explorer. Nothing here is random.
+
+/** The standard deviation of a layer's weights under `scheme`.
+ *  // mirrors descend.live.explorers_init.init_std (descend.init's formulas) */
+export function initStd(scheme, fanIn, fanOut, { std, gain }) {
+  if (scheme === "normal") return std; // descend.init.normal(std=std)
+  if (scheme === "xavier") return gain * Math.sqrt(2.0 / (fanIn + fanOut)); // xavier_normal
+  if (scheme === "he") return gain * Math.sqrt(2.0 / fanIn); // he_normal, times the gain
+  throw new Error(`unknown scheme ${scheme}; choose normal, xavier or he`);
+}
+
+/** The stack [width] * (depth + 1) + [1]: W{l} = initStd * the top-left corner of layer l's
+ *  block of draws, b{l} = 0, loss mse; with the inputs X and targets y.
+ *  // mirrors descend.live.explorers_init.InitExplorer.network and .data */
+export function initNetwork(draws, { scheme, activation, depth, width, std, gain }) {
+  const m = draws.max_width;
+  const sizes = Array(depth + 1).fill(width).concat([1]);
+  const params = {};
+  for (let l = 1; l < sizes.length; l++) {
+    const [nIn, nOut] = [sizes[l - 1], sizes[l]];
+    const s = initStd(scheme, nIn, nOut, { std, gain });
+    const W = matrix(nIn, nOut);
+    for (let i = 0; i < nIn; i++) {
+      for (let j = 0; j < nOut; j++) {
+        const z = l < sizes.length - 1 ? draws.W[l - 1][i * m + j] : draws.w_out[i];
+        W.data[i * nOut + j] = s * z;
+      }
+    }
+    params[`W${l}`] = W;
+    params[`b${l}`] = zeros(nOut);
+  }
+  const X = matrix(draws.n, width);
+  for (let r = 0; r < draws.n; r++) {
+    for (let c = 0; c < width; c++) X.data[r * width + c] = draws.X[r * m + c];
+  }
+  return { net: network({ sizes, activation, loss: "mse", params }), X, y: draws.y.slice() };
+}
+
+/** The population standard deviation sqrt(mean((x - mean)^2)).  // mirrors numpy.ndarray.std */
+export function stdOf(values) {
+  let s = 0;
+  for (const v of values) s += v;
+  const mu = s / values.length;
+  let q = 0;
+  for (const v of values) q += (v - mu) * (v - mu);
+  return Math.sqrt(q / values.length);
+}
+
+/** The share of outputs within 1% of the activation's bounds (0 for unbounded ones).
+ *  // mirrors descend.live.explorers_init._saturated */
+export function saturatedShare(values, activation) {
+  let k = 0;
+  if (activation === "tanh") for (const v of values) k += Math.abs(v) > 0.99 ? 1 : 0;
+  else if (activation === "sigmoid") for (const v of values) k += v < 0.01 || v > 0.99 ? 1 : 0;
+  return k / values.length;
+}
+
+/** Every hidden layer's outputs A[l] and weight gradients dL/dW[l] (l = 1 .. depth), with
+ *  their spreads and saturated shares.  // mirrors descend.live.explorers_init.InitExplorer.layer_stats */
+export function initStats(draws, settings) {
+  const { net, X, y } = initNetwork(draws, settings);
+  const { logits, cache } = forward(net, X);
+  const { dlogits } = mse(logits, y);
+  const grads = backward(net, dlogits, cache);
+  const A = [];
+  const dW = [];
+  for (let l = 1; l <= settings.depth; l++) {
+    A.push(cache[l].A_prev.data); // the input of layer l + 1 is the output of layer l
+    dW.push(grads[`W${l}`].data);
+  }
+  return {
+    A,
+    dW,
+    std: A.map(stdOf),
+    gradStd: dW.map(stdOf),
+    saturated: A.map((a) => saturatedShare(a, settings.activation)),
+  };
+}
