@@ -72,9 +72,7 @@ STD_POSITIONS = _positions(-3, 1, 60)
 GAIN_POSITIONS = _positions(-1, 1, 120)
 
 
-def init_std(
-    scheme: str, fan_in: int, fan_out: int, std: float = 0.01, gain: float = 1.0
-) -> float:
+def init_std(scheme: str, fan_in: int, fan_out: int, std: float = 0.01, gain: float = 1.0) -> float:
     """The standard deviation of a layer's weights under ``scheme``, as :mod:`descend.init`.
 
     * ``"normal"``: ``std`` (``descend.init.normal(shape, rng, std=std)``);
