@@ -60,16 +60,17 @@ N_INPUTS = 64  # the batch pushed through the stack
 DECIMALS = 2  # the draws' rounding
 
 
-def _positions(lo_exp: int, hi_exp: int, per_decade: int) -> tuple[float, ...]:
-    # 10 ** (k / per_decade), shown and used to 3 significant digits (exact decades included)
-    ks = range(lo_exp * per_decade, hi_exp * per_decade + 1)
-    return tuple(float(f"{10 ** (k / per_decade):.3g}") for k in ks)
+def _positions(base: int, lo: int, hi: int, per: int) -> tuple[float, ...]:
+    # base ** (k / per) for k = lo .. hi, shown and used to 3 significant digits
+    return tuple(float(f"{base ** (k / per):.3g}") for k in range(lo, hi + 1))
 
 
-#: The scale slider's values: the standard deviation of ``normal`` (0.001 to 10) and the
-#: gain of ``xavier`` and ``he`` (0.1 to 10), 241 positions each on a log scale.
-STD_POSITIONS = _positions(-3, 1, 60)
-GAIN_POSITIONS = _positions(-1, 1, 120)
+#: The scale slider's values on a log scale: the standard deviation of ``normal``, 60 per
+#: decade from 0.001 to 10 (241 positions; 0.01, 0.1 and 1 among them), and the gain of
+#: ``xavier`` and ``he``, 30 per doubling from 0.0992 to 10.1 (201 positions; 0.5, 1,
+#: 1.41 = sqrt(2) and 2 among them). ``init.js`` computes the same numbers.
+STD_POSITIONS = _positions(10, -180, 60, 60)
+GAIN_POSITIONS = _positions(2, -100, 100, 30)
 
 
 def init_std(scheme: str, fan_in: int, fan_out: int, std: float = 0.01, gain: float = 1.0) -> float:
@@ -140,7 +141,7 @@ class InitExplorer(LiveWidget):
         blocks = [np.array(b, dtype=float).reshape(d["max_width"], d["max_width"]) for b in d["W"]]
         for l in range(1, len(sizes)):
             n_in, n_out = sizes[l - 1], sizes[l]
-            z = blocks[l - 1][:n_in, :n_out] if l < len(sizes) - 1 else d["w_out"]
+            z = blocks[l - 1][:n_in, :n_out] if l < len(sizes) - 1 else d["w_out"][:n_in]
             z = np.array(z, dtype=float).reshape(n_in, n_out)
             net.params[f"W{l}"] = init_std(s["scheme"], n_in, n_out, s["std"], s["gain"]) * z
         return net
@@ -220,7 +221,7 @@ def init_explorer(
     width : int
         Units per layer (and inputs): 4, 8, 16 or 32.
     std, gain : float
-        The scale of ``normal`` (0.001 to 10) and of ``xavier`` and ``he`` (0.1 to 10),
+        The scale of ``normal`` (0.001 to 10) and of ``xavier`` and ``he`` (0.0992 to 10.1),
         each moved to the nearest of the slider's positions (:data:`STD_POSITIONS`,
         :data:`GAIN_POSITIONS`).
 

@@ -9,8 +9,10 @@
 // `draws` (standard-normal numbers: inputs, targets, one block per layer) and `settings`.
 // The numbers are engine.initStats', the same as descend's.
 
-const STD = { lo: -3, hi: 1, perDecade: 60 }; // sigma = 10^(k/60): 0.001 .. 10
-const GAIN = { lo: -1, hi: 1, perDecade: 120 }; // g = 10^(k/120): 0.1 .. 10
+// The scale slider's positions k = lo .. hi: value base^(k/per) to 3 significant digits.
+// mirrors descend.live.explorers_init.STD_POSITIONS and GAIN_POSITIONS
+const STD = { base: 10, lo: -180, hi: 60, per: 60 }; // sigma: 0.001 .. 10
+const GAIN = { base: 2, lo: -100, hi: 100, per: 30 }; // g: 0.0992 .. 10.1 (1, sqrt 2, 2 exact)
 const WIDTHS = [4, 8, 16, 32];
 const SCHEMES = { normal: "normal N(0, σ²)", xavier: "Xavier (Glorot)", he: "He (Kaiming)" };
 const ACTIVATIONS = ["tanh", "relu", "leaky_relu", "sigmoid", "identity"];
@@ -44,9 +46,9 @@ export function fmt(v) {
   return a < 1e-3 || a >= 1e4 ? v.toExponential(2) : String(Number(v.toPrecision(3)));
 }
 
-const position = (k, { perDecade }) => Number((10 ** (k / perDecade)).toPrecision(3));
-const nearestK = (value, { lo, hi, perDecade }) =>
-  Math.max(lo * perDecade, Math.min(hi * perDecade, Math.round(Math.log10(value) * perDecade)));
+const position = (k, { base, per }) => Number((base ** (k / per)).toPrecision(3));
+const nearestK = (value, { base, lo, hi, per }) =>
+  Math.max(lo, Math.min(hi, Math.round((Math.log(value) / Math.log(base)) * per)));
 
 /** Decade ticks from lo to hi (log10 units), at most about 6 of them. */
 function decades(lo, hi) {
@@ -343,8 +345,8 @@ export function render({ model, el, engine, draw }) {
 
   function placeScale() {
     const g = grid();
-    scale.min = String(g.lo * g.perDecade);
-    scale.max = String(g.hi * g.perDecade);
+    scale.min = String(g.lo);
+    scale.max = String(g.hi);
     scale.value = String(nearestK(settings[scaleKey()], g));
   }
 
