@@ -16,7 +16,6 @@ const GAIN = { base: 2, lo: -100, hi: 100, per: 30 }; // g: 0.0992 .. 10.1 (1, s
 const WIDTHS = [4, 8, 16, 32];
 const SCHEMES = { normal: "normal N(0, σ²)", xavier: "Xavier (Glorot)", he: "He (Kaiming)" };
 const ACTIVATIONS = ["tanh", "relu", "leaky_relu", "sigmoid", "identity"];
-const BINS_PER_DECADE = 6; // and at least 36 bins over the window
 
 const CSS = `
 .dl-init { font: 14px/1.4 system-ui, sans-serif; max-width: 700px; }
@@ -58,7 +57,7 @@ function decades(lo, hi) {
   return ticks;
 }
 
-const tickLabel = (k) => (k === 0 ? "1" : `1e${k}`);
+const tickLabel = (k) => ({ [-2]: "0.01", [-1]: "0.1", 0: "1", 1: "10" })[k] ?? `1e${k}`;
 
 /** The log10 window that holds every layer's bulk: 3 decades under the smallest spread,
  *  1 over the largest, and always 1 (the inputs' spread) when `withOne`. */
@@ -117,7 +116,9 @@ function ridgeline(ctx, { rows, spreads, title, color, band, colors, font = 24 }
   ctx.fillText(title, font * 0.3, font * 0.3);
   ctx.fillText("layer", font * 0.3, font * 1.5);
   const every = L <= 10 ? 1 : 5;
-  const bins = Math.max(36, Math.round((hi - lo) * BINS_PER_DECADE));
+  // 6 bins per decade for a thousand values or more, fewer for fewer; at least 30 in all
+  const n = rows.length ? rows[0].length : 0;
+  const bins = Math.max(30, Math.round((hi - lo) * (n >= 1000 ? 6 : n >= 250 ? 4 : 3)));
   ctx.textAlign = "right";
   ctx.textBaseline = "middle";
   ctx.fillStyle = color;
@@ -144,7 +145,7 @@ function ridgeline(ctx, { rows, spreads, title, color, band, colors, font = 24 }
 }
 
 /** Each layer's output spread (solid, dots) and weight-gradient spread (dashed, squares). */
-function spreadChart(ctx, { std, gradStd, colors, font = 26 }) {
+function spreadChart(ctx, { std, gradStd, colors, font = 28 }) {
   const { width: w, height: h } = ctx.canvas;
   clear(ctx, colors);
   const all = [...std, ...gradStd].filter((v) => v > 0).map(Math.log10);
