@@ -57,7 +57,7 @@ def assert_descends(m: re.Match, settings: dict) -> None:
     """The status line's numbers are descend's, to the 3 digits shown."""
     want = chapter_explorer().layer_stats(settings)
     depth = settings["depth"]
-    assert (int(m[3]), int(m[4]), int(m[5])) == (depth, settings["width"], depth)
+    assert (int(m[3]), int(m[4]), int(m[5])) == (depth, settings.get("width", 32), depth)
     assert float(m[6]) == pytest.approx(want["std"][-1], rel=6e-3)
     assert float(m[8]) == pytest.approx(want["grad_std"][0], rel=6e-3)
     if depth > 1:

@@ -254,6 +254,8 @@ export function render({ model, el, engine, draw }) {
   const scheme = select(Object.keys(SCHEMES), SCHEMES);
   const activation = select(ACTIVATIONS);
   const width = select(WIDTHS);
+  // named by their labels' words only (a select's label would also read out the option shown)
+  for (const [node, name] of [[scheme, "scheme"], [activation, "activation"], [width, "width"]]) node.setAttribute("aria-label", name);
   const depth = element("input", { type: "range", min: 1, max: draws.max_depth, step: 1 });
   const depthValue = element("span", { className: "dl-value" });
   const scale = element("input", { type: "range", step: 1 });
