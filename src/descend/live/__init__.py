@@ -62,6 +62,10 @@ __all__ = [
     "optimizer_race",
     "LearningRateBowl",
     "learning_rate_bowl",
+    "TwoWeights",
+    "two_weights",
+    "OneNeuron",
+    "one_neuron",
     "source",
     "JS_FILES",
 ]
@@ -325,4 +329,10 @@ from descend.live.explorers_b import (  # noqa: E402, F401
     OptimizerRace,
     learning_rate_bowl,
     optimizer_race,
+)
+from descend.live.explorers_forward import (  # noqa: E402, F401
+    OneNeuron,
+    TwoWeights,
+    one_neuron,
+    two_weights,
 )
