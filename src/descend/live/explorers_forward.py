@@ -61,8 +61,9 @@ def _check_entries(net: Network, weights: Sequence[Any], who: str) -> list[Entry
             ) from None
         check_choice(who, name, [k for k in net.params if k.startswith("W")], "weight matrix")
         rows, cols = net.params[name].shape
-        row = check_int(row, f"the row of {name}", 0, rows - 1, f" ({name} has shape {(rows, cols)})")
-        col = check_int(col, f"the column of {name}", 0, cols - 1, f" ({name} has shape {(rows, cols)})")
+        shape = f" ({name} has shape {(rows, cols)})"
+        row = check_int(row, f"the row of {name}", 0, rows - 1, shape)
+        col = check_int(col, f"the column of {name}", 0, cols - 1, shape)
         entries.append((name, row, col))
     return entries
 
