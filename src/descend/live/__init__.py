@@ -64,6 +64,10 @@ __all__ = [
     "learning_rate_bowl",
     "InitExplorer",
     "init_explorer",
+    "TwoWeights",
+    "two_weights",
+    "OneNeuron",
+    "one_neuron",
     "source",
     "JS_FILES",
 ]
@@ -331,4 +335,10 @@ from descend.live.explorers_b import (  # noqa: E402, F401
 from descend.live.explorers_init import (  # noqa: E402, F401
     InitExplorer,
     init_explorer,
+)
+from descend.live.explorers_forward import (  # noqa: E402, F401
+    OneNeuron,
+    TwoWeights,
+    one_neuron,
+    two_weights,
 )

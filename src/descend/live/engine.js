@@ -853,4 +853,29 @@ export function initStats(draws, settings) {
     gradStd: dW.map(stdOf),
     saturated: A.map((a) => saturatedShare(a, settings.activation)),
   };
+// ---- forward (chapter 02): two weights of a small network over a grid; one neuron's curve
+
+/** A copy of `net` whose weights `weights` ([[name, row, col], ...]) hold `values`; every
+ *  other parameter keeps its value.  // mirrors descend.live.explorers_forward.with_weights */
+export function withWeights(net, weights, values) {
+  const params = {};
+  for (const [name, p] of Object.entries(net.params)) params[name] = p.data ? matrix(p.rows, p.cols, p.data.slice()) : p.slice();
+  weights.forEach(([name, row, col], k) => {
+    const W = params[name];
+    W.data[row * W.cols + col] = values[k];
+  });
+  return { ...net, params };
+}
+
+/** The loss over a grid of two weights (w_a, w_b): rows follow `wb`, columns `wa`.
+ *  // mirrors descend.live.explorers_forward.loss_slice */
+export function lossSlice(net, X, y, weights, wa, wb) {
+  return wb.map((b) => wa.map((a) => loss(withWeights(net, weights, [a, b]), X, y)));
+}
+
+/** a = g(w x + b) for every x: a dense layer with one input and one unit, then g.
+ *  // mirrors descend.live.explorers_forward.neuron_curve */
+export function neuronCurve(xs, w, b, activation = "sigmoid") {
+  const Z = denseForward(matrix(xs.length, 1, Array.from(xs)), matrix(1, 1, [w]), [b]);
+  return ACTIVATIONS[activation].forward(Z).A.data;
 }
