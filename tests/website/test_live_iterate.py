@@ -188,6 +188,11 @@ def test_training_slider_steps_60_epochs_with_descends_losses(site_page):
     assert e >= 20
     # another batch size: the run starts again, and is descend's with that batch size
     box.get_by_label("batch size").select_option("0")
+    run.page.wait_for_function(  # a restart trains back to the epoch shown, maybe over frames
+        f'() => !document.querySelector("{TRAINING} .dl-status").textContent'
+        ".includes('Training on')",
+        timeout=20_000,
+    )
     full_train, full_val, full_acc = chapter_run(batch_size=0, epochs=e)
     text = status.inner_text()
     assert "batch size 150" in text
