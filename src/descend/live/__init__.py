@@ -68,6 +68,10 @@ __all__ = [
     "two_weights",
     "OneNeuron",
     "one_neuron",
+    "BasinExplorer",
+    "basin_explorer",
+    "TrainingExplorer",
+    "training_explorer",
     "source",
     "JS_FILES",
 ]
@@ -341,4 +345,10 @@ from descend.live.explorers_forward import (  # noqa: E402, F401
     TwoWeights,
     one_neuron,
     two_weights,
+)
+from descend.live.explorers_iterate import (  # noqa: E402, F401
+    BasinExplorer,
+    TrainingExplorer,
+    basin_explorer,
+    training_explorer,
 )

@@ -203,3 +203,34 @@ export function contourImage(f, { xlim, ylim, fmin = 0, res = 240, bands = 14, d
   tile.getContext("2d").putImageData(img, 0, 0);
   return tile;
 }
+
+// ---- iterate (chapter 06): the decision boundary as a line
+
+/**
+ * The line segments where `z` (res x res values at gridPoints(box, res), row by row from
+ * the top) crosses `level`, by marching squares: [[[x, y], [x, y]], ...] in data units.
+ * For a probability map and level 0.5, the decision boundary.
+ */
+export function levelSegments(z, res, box, level) {
+  const X = (c) => box.x0 + ((c + 0.5) / res) * (box.x1 - box.x0);
+  const Y = (r) => box.y1 - ((r + 0.5) / res) * (box.y1 - box.y0);
+  const segs = [];
+  for (let r = 0; r < res - 1; r++) {
+    for (let c = 0; c < res - 1; c++) {
+      const v = [z[r * res + c], z[r * res + c + 1], z[(r + 1) * res + c + 1], z[(r + 1) * res + c]];
+      const corners = [[c, r], [c + 1, r], [c + 1, r + 1], [c, r + 1]];
+      const pts = [];
+      for (let k = 0; k < 4; k++) {
+        const [a, b] = [v[k], v[(k + 1) % 4]];
+        if (a < level !== b < level && Number.isFinite(a) && Number.isFinite(b)) {
+          const t = (level - a) / (b - a);
+          const [ca, cb] = [corners[k], corners[(k + 1) % 4]];
+          pts.push([X(ca[0] + t * (cb[0] - ca[0])), Y(ca[1] + t * (cb[1] - ca[1]))]);
+        }
+      }
+      if (pts.length >= 2) segs.push([pts[0], pts[1]]);
+      if (pts.length === 4) segs.push([pts[2], pts[3]]);
+    }
+  }
+  return segs;
+}
