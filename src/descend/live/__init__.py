@@ -62,6 +62,8 @@ __all__ = [
     "optimizer_race",
     "LearningRateBowl",
     "learning_rate_bowl",
+    "BatchSizeExplorer",
+    "batch_size_explorer",
     "source",
     "JS_FILES",
 ]
@@ -325,4 +327,8 @@ from descend.live.explorers_b import (  # noqa: E402, F401
     OptimizerRace,
     learning_rate_bowl,
     optimizer_race,
+)
+from descend.live.explorers_batch import (  # noqa: E402, F401
+    BatchSizeExplorer,
+    batch_size_explorer,
 )
