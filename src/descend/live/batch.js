@@ -219,7 +219,7 @@ export function render({ model, el, engine, draw }) {
     const { width: w, height: h } = ctx.canvas;
     ctx.fillStyle = `rgb(${colors.bg.join(",")})`;
     ctx.fillRect(0, 0, w, h);
-    const pad = { l: FONT * 1.2, r: FONT * 0.6, t: FONT * 2.2, b: FONT * 1.6 };
+    const pad = { l: FONT * 1.2, r: FONT * 0.6, t: FONT * 2.8, b: FONT * 1.6 };
     const X = (v) => pad.l + ((v - box.x[0]) / (box.x[1] - box.x[0])) * (w - pad.l - pad.r);
     const Y = (v) => h - pad.b - ((v - box.y[0]) / (box.y[1] - box.y[0])) * (h - pad.t - pad.b);
     ctx.strokeStyle = colors.grid;
@@ -271,6 +271,9 @@ export function render({ model, el, engine, draw }) {
     ctx.textAlign = "left";
     ctx.textBaseline = "top";
     ctx.fillText(`batch gradients at (0, 0): spread ${fmt(spreadStart.spread)}`, FONT * 0.3, FONT * 0.3);
+    ctx.textAlign = "right";
+    ctx.fillText("ring: 2 std. dev.; ★ full gradient", w - FONT * 0.3, FONT * 1.5);
+    ctx.textAlign = "left";
     ctx.textBaseline = "bottom";
     ctx.fillText("∂L/∂w →", pad.l, h - 4);
     ctx.save();
@@ -295,9 +298,13 @@ export function render({ model, el, engine, draw }) {
     const path =
       mini.diverged !== null
         ? `the path diverges: the loss overflows at update ${mini.diverged + 1}`
-        : `${updates} updates for ${seen} examples (${passes}); the path ends ${fmt(dist)} from the least-squares line, loss ${fmt(mini.losses[updates])} (least squares ${fmt(line.fmin)})`;
+        : `${updates} updates for ${seen} examples (${passes}); the path ends ${fmt(dist)} from the least-squares line, loss ${fmt(mini.losses[updates])} (least squares ${fmt(line.fmin)})` +
+          (mini.losses[updates] > mini.losses[0] ? ", higher than at the start: η is too large for this batch size" : "");
+    const fullLosses = full.path.losses;
     const fullText =
-      full.path.diverged !== null ? `the full batch diverges` : `the full batch (${fullWord}) ends ${fmt(fullDist)} away`;
+      full.path.diverged !== null
+        ? `the full batch diverges`
+        : `the full batch (${fullWord}) ends ${fmt(fullDist)} away` + (fullLosses[fullLosses.length - 1] > fullLosses[0] ? ", its loss growing" : "");
     return {
       text:
         `Batch size B = ${B}, η = ${settings.lr}: ${path}; ${fullText}. ` +
