@@ -230,10 +230,10 @@ def batch_size_explorer(
     x, y = _line_data(X, y)
     x, y = np.round(x, 3), np.round(y, 3)
     n = check_int(x.size, "the number of examples", 2, 1000)
+    surface = _surfaces.line_fit(x, y)  # refuses data whose x are all equal
     batch_size = check_int(batch_size, "batch_size", 1, n, f" (n={n} examples)")
     epochs = check_int(epochs, "epochs", 1, MAX_EPOCHS, " (passes over the data)")
     check_in_range(lr, "lr", *LR_RANGE, why="the slider's range")
-    surface = _surfaces.line_fit(x, y)  # refuses data whose x are all equal
     state = copy.deepcopy(rng.bit_generator.state)
     if state.get("bit_generator") != "PCG64":
         raise ValueError(
