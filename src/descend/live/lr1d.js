@@ -188,7 +188,7 @@ export function render({ model, el, engine, draw }) {
     else if (Math.abs(last - F.x_min) < 1e-3)
       verdict = `converges, within 0.001 of x* = ${fmt(F.x_min)}, ${crosses ? "zig-zagging across it" : "sliding in from one side"}`;
     else if (Math.abs(fn.df(last)) < 1e-4 && fn.d2f(last) > 0) verdict = `settles in another valley, at the minimum x = ${fmt(last)}`;
-    else if (Math.abs(last - F.x_min) < Math.abs(F.x0 - F.x_min) && lr < F.bound) verdict = `is still on its way to x* = ${fmt(F.x_min)} (crawling)`;
+    else if (Math.abs(last - F.x_min) < Math.abs(F.x0 - F.x_min) && lr < F.bound) verdict = `is still on its way to x* = ${fmt(F.x_min)} (${crosses ? "zig-zagging in slowly" : "crawling"})`;
     else verdict = `has not reached x* = ${fmt(F.x_min)}`;
     status.textContent = `η = ${fmt(lr)}: after ${t} steps x = ${fmt(last)}, f(x) − f(x*) = ${fmt(gap)}; the run ${verdict}.`;
     const shown = xs.slice(0, 16).map((x, i) => `x${i} = ${fmt(x)}`);
