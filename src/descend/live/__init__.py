@@ -72,6 +72,8 @@ __all__ = [
     "basin_explorer",
     "TrainingExplorer",
     "training_explorer",
+    "BatchSizeExplorer",
+    "batch_size_explorer",
     "source",
     "JS_FILES",
 ]
@@ -351,4 +353,8 @@ from descend.live.explorers_iterate import (  # noqa: E402, F401
     TrainingExplorer,
     basin_explorer,
     training_explorer,
+)
+from descend.live.explorers_batch import (  # noqa: E402, F401
+    BatchSizeExplorer,
+    batch_size_explorer,
 )

@@ -878,4 +878,70 @@ export function lossSlice(net, X, y, weights, wa, wb) {
 export function neuronCurve(xs, w, b, activation = "sigmoid") {
   const Z = denseForward(matrix(xs.length, 1, Array.from(xs)), matrix(1, 1, [w]), [b]);
   return ACTIVATIONS[activation].forward(Z).A.data;
+// ---- batch (chapter 5): mini-batch SGD on a line fit, and the spread of a batch gradient
+
+/**
+ * Mini-batch SGD from net's parameters, recording every point: the batches of epoch e
+ * follow orders[e] (a permutation of the rows, drawn by Python), or the data's order for
+ * a full batch. Returns {points: [[W1, b1], ...] (before the first and after every
+ * update), losses (the training loss on all the data at each point), diverged (the step
+ * at which descend.train.train raises DivergenceError, or null)}. For a one-input,
+ * one-output network: a line fit, whose (slope, intercept) is the point.
+ * // mirrors descend.train.train with an on_step callback recording the parameters
+ */
+export function minibatchPath(net, opt, data, batchSize, orders, epochs) {
+  const { X, y } = data;
+  const n = X.rows;
+  const point = () => [net.params.W1.data[0], net.params.b1[0]];
+  const out = { points: [point()], losses: [loss(net, X, y)], diverged: null };
+  let t = 0;
+  for (let e = 0; e < epochs; e++) {
+    const order = batchSize < n ? orders[e] : null; // one batch: descend does not shuffle
+    for (let start = 0; start < n; start += batchSize) {
+      const idx = [];
+      for (let i = start; i < Math.min(start + batchSize, n); i++) idx.push(order ? order[i] : i);
+      const { loss: batchLoss, grads } = lossAndGrads(net, takeRows(X, idx), idx.map((i) => y[i]));
+      if (!Number.isFinite(batchLoss)) return { ...out, diverged: t };
+      try {
+        step(opt, net.params, grads);
+      } catch (err) {
+        if (err instanceof DivergenceError) return { ...out, diverged: t };
+        throw err;
+      }
+      if (!allFinite(point())) return { ...out, diverged: t };
+      t += 1;
+      out.points.push(point());
+      out.losses.push(loss(net, X, y));
+    }
+    // descend measures the epoch on all the data: a non-finite loss stops it there
+    if (!Number.isFinite(out.losses[out.losses.length - 1])) return { ...out, diverged: t };
+  }
+  return out;
+}
+
+/**
+ * The full gradient of a line fit's mean squared error at (w, b), and the covariance and
+ * spread (sqrt of its trace) of the gradient of a batch of B examples drawn without
+ * replacement: (n - B) / (B (n - 1)) times the examples' own covariance.
+ * // mirrors descend.live.explorers_batch.gradient_spread
+ */
+export function gradientSpread(x, y, [w, b], B) {
+  const n = x.length;
+  const G = x.map((xi, i) => {
+    const r = 2.0 * (w * xi + b - y[i]);
+    return [r * xi, r];
+  });
+  const mean = [0, 0];
+  for (const g of G) for (let k = 0; k < 2; k++) mean[k] += g[k];
+  for (let k = 0; k < 2; k++) mean[k] /= n;
+  const S = [0, 0, 0]; // s11, s12, s22
+  for (const g of G) {
+    const [d1, d2] = [g[0] - mean[0], g[1] - mean[1]];
+    S[0] += d1 * d1;
+    S[1] += d1 * d2;
+    S[2] += d2 * d2;
+  }
+  const factor = n === 1 ? 0 : (n - B) / (B * (n - 1));
+  const cov = S.map((s) => factor * (s / n));
+  return { mean, cov: [[cov[0], cov[1]], [cov[1], cov[2]]], spread: Math.sqrt(Math.max(cov[0] + cov[2], 0)), gradients: G };
 }

@@ -128,6 +128,10 @@ def descent_1d(function: str, x0: float, lr: float, steps: int, limit: float = 1
     return np.array(xs)
 
 
+#: The learning-rate slider's positions (0 .. SLIDER_POSITIONS), as in ``lr1d.js``.
+SLIDER_POSITIONS = 400
+
+
 class LearningRate1D(LiveWidget):
     """Gradient descent on a 1-D function, live, with a log-scale learning-rate slider.
 
@@ -150,6 +154,31 @@ class LearningRate1D(LiveWidget):
     functions = t.List().tag(sync=True)
     settings = t.Dict().tag(sync=True)
     history = t.Dict().tag(sync=True)
+
+    def slider_lrs(self, function: str | None = None) -> list[float]:
+        """Every learning rate the slider offers for ``function``, as the browser computes them.
+
+        ``SLIDER_POSITIONS + 1`` positions evenly spaced in ``log10(lr)`` over the
+        function's ``lr_range``, each rounded to 3 significant digits, except that the
+        positions nearest ``1/f''`` and ``2/f''`` (at the minimum) are those rates exactly.
+        ``function`` defaults to the one shown.
+
+        Introduced in: book/00-one-dimension
+        """
+        name = self.settings["function"] if function is None else function
+        entry = {e["name"]: e for e in self.functions}.get(name)
+        if entry is None:
+            check_choice("slider_lrs", name, [e["name"] for e in self.functions], "function")
+        a, b = (math.log10(v) for v in entry["lr_range"])
+
+        def position(lr: float) -> int:  # JavaScript's Math.round: halves round up
+            return math.floor((math.log10(lr) - a) / (b - a) * SLIDER_POSITIONS + 0.5)
+
+        marks = {position(lr): lr for lr in (entry["bound"] / 2, entry["bound"])}
+        return [
+            marks.get(k, float(f"{10 ** (a + k / SLIDER_POSITIONS * (b - a)):.3g}"))
+            for k in range(SLIDER_POSITIONS + 1)
+        ]
 
 
 def learning_rate_1d(

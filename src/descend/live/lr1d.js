@@ -4,7 +4,9 @@
 // render({model, el, engine, draw}): state from Python (descend.live.LearningRate1D):
 // `functions` (name, label, x0, window, x_min, f_min, curvature, bound = 2 / f''(x_min),
 // lr_range) and `settings` ({function, lr, steps}); the run is written back as `history`.
-// The learning-rate slider moves in log10(lr) over 400 positions; the bound is marked on it.
+// The learning-rate slider moves in log10(lr) over 400 positions; 1/f'' and the bound 2/f''
+// are marked on it, and the positions nearest them are those two rates exactly. Two
+// figures: the path on the curve, and x_t against the step t with the minimum dashed.
 
 const POSITIONS = 400;
 const CSS = `
@@ -16,7 +18,8 @@ const CSS = `
 .dl-lr1d .dl-mark { position: absolute; top: 0; white-space: nowrap; border-left: 2px solid currentColor; height: 1.2em; }
 .dl-lr1d .dl-mark span { position: absolute; top: 1.2em; right: -2px; }
 .dl-lr1d .dl-mark.dl-left span { top: 2.5em; }
-.dl-lr1d .dl-figures { margin-top: 6px; }
+.dl-lr1d .dl-figures { margin-top: 6px; display: flex; flex-wrap: wrap; gap: 10px; align-items: flex-start; }
+.dl-lr1d .dl-figures > canvas { flex: 1 1 280px; min-width: 0; }
 .dl-lr1d canvas { border-radius: 4px; }
 .dl-lr1d .dl-values { font: 12px/1.4 ui-monospace, monospace; overflow-wrap: anywhere; margin: 6px 0 0; }
 .dl-lr1d .dl-status { font-variant-numeric: tabular-nums; margin: 8px 0 0; }
@@ -53,12 +56,13 @@ export function render({ model, el, engine, draw }) {
     ]),
   );
   const plot = draw.canvas(1000, 560, "the function and the path of gradient descent");
+  const steps = draw.canvas(1000, 560, "the iterate x against the step, the minimum dashed");
   const bound = element("p", { className: "dl-bound" });
   const values = element("p", { className: "dl-values" });
   const status = element("p", { className: "dl-status" });
   status.setAttribute("aria-live", "polite");
-  root.append(element("div", { className: "dl-figures" }, [plot]), bound, status, values);
-  plot.style.maxWidth = "640px";
+  root.append(element("div", { className: "dl-figures" }, [plot, steps]), bound, status, values);
+  plot.style.maxWidth = steps.style.maxWidth = "640px";
   el.append(root);
 
   let F = null;
@@ -69,6 +73,8 @@ export function render({ model, el, engine, draw }) {
     return Math.round(((Math.log10(lr) - a) / (b - a)) * POSITIONS);
   };
   const toLr = (pos) => {
+    const mark = [F.bound / 2, F.bound].find((lr) => toPos(lr) === pos);
+    if (mark !== undefined) return mark; // the marks themselves: 1/f'' and 2/f''
     const [a, b] = logRange();
     return Number((10 ** (a + (pos / POSITIONS) * (b - a))).toPrecision(3));
   };
@@ -161,6 +167,9 @@ export function render({ model, el, engine, draw }) {
     ctx.textAlign = "left";
     ctx.textBaseline = "top";
     ctx.fillText(`${F.label}, η = ${fmt(lr)}, x₀ = ${fmt(F.x0)}`, pad.l, 4);
+    const away = xs.map((x) => Math.abs(x - F.x_min));
+    const growing = diverged || away[away.length - 1] > away[0] * (1 + 1e-9);
+    drawSteps(xs, colors, path, growing);
 
     // ---- words
     slider.value = String(toPos(lr));
@@ -169,17 +178,93 @@ export function render({ model, el, engine, draw }) {
     const last = xs[xs.length - 1];
     const t = xs.length - 1;
     const gap = fn.f(last) - F.f_min;
+    const crosses = xs.slice(1).some((x, i) => (x - F.x_min) * (xs[i] - F.x_min) < 0);
     let verdict;
     if (diverged) verdict = `diverges: |x| passed 10⁶ at step ${t}`;
-    else if (Math.abs(last - F.x_min) < 1e-3) verdict = `converges, within 0.001 of x* = ${fmt(F.x_min)}`;
+    else if (growing) verdict = `diverges: each jump lands further from x* = ${fmt(F.x_min)}, |x − x*| = ${fmt(away[t])} after ${t} steps`;
+    else if (crosses && Math.abs(away[t] - away[0]) <= 1e-9 * away[0])
+      verdict = `bounces between the same two points forever, neither converging nor diverging`;
+    else if (away[1] < 1e-12) verdict = `lands on x* = ${fmt(F.x_min)} in one step`;
+    else if (Math.abs(last - F.x_min) < 1e-3)
+      verdict = `converges, within 0.001 of x* = ${fmt(F.x_min)}, ${crosses ? "zig-zagging across it" : "sliding in from one side"}`;
     else if (Math.abs(fn.df(last)) < 1e-4 && fn.d2f(last) > 0) verdict = `settles in another valley, at the minimum x = ${fmt(last)}`;
-    else if (Math.abs(last - F.x_min) < Math.abs(F.x0 - F.x_min) && lr < F.bound) verdict = `is still on its way to x* = ${fmt(F.x_min)} (crawling)`;
+    else if (Math.abs(last - F.x_min) < Math.abs(F.x0 - F.x_min) && lr < F.bound) verdict = `is still on its way to x* = ${fmt(F.x_min)} (${crosses ? "zig-zagging in slowly" : "crawling"})`;
     else verdict = `has not reached x* = ${fmt(F.x_min)}`;
     status.textContent = `η = ${fmt(lr)}: after ${t} steps x = ${fmt(last)}, f(x) − f(x*) = ${fmt(gap)}; the run ${verdict}.`;
     const shown = xs.slice(0, 16).map((x, i) => `x${i} = ${fmt(x)}`);
     values.textContent = `Iterates: ${shown.join(", ")}${xs.length > 16 ? `, …, x${t} = ${fmt(last)}` : ""}`;
     model.set("history", { function: F.name, lr, xs: xs.slice() });
     model.save_changes();
+  }
+
+  /** x_t against the step t: the minimum x* dashed, points outside the window clipped. */
+  function drawSteps(xs, colors, color, growing) {
+    const ctx = steps.getContext("2d");
+    const { width: w, height: h } = steps;
+    const font = 26;
+    const pad = { l: font * 3.2, r: font, t: font * 1.4, b: font * 2.2 };
+    ctx.fillStyle = `rgb(${colors.bg.join(",")})`;
+    ctx.fillRect(0, 0, w, h);
+    const [lo, hi] = F.window;
+    const n = settings.steps;
+    const X = (t) => pad.l + (t / n) * (w - pad.l - pad.r);
+    const Y = (x) => pad.t + ((hi - x) / (hi - lo)) * (h - pad.t - pad.b);
+    ctx.font = `${font}px sans-serif`;
+    ctx.fillStyle = colors.fg;
+    ctx.strokeStyle = colors.grid;
+    ctx.lineWidth = 1;
+    ctx.textAlign = "right";
+    ctx.textBaseline = "middle";
+    for (let k = Math.ceil(lo); k <= Math.floor(hi); k++) {
+      ctx.beginPath();
+      ctx.moveTo(pad.l, Y(k));
+      ctx.lineTo(w - pad.r, Y(k));
+      ctx.stroke();
+      ctx.fillText(String(k), pad.l - 6, Y(k));
+    }
+    ctx.textAlign = "center";
+    ctx.textBaseline = "top";
+    for (const t of [0, Math.round(n / 2), n]) ctx.fillText(String(t), X(t), h - pad.b + 6);
+    ctx.fillText("step t", (pad.l + w - pad.r) / 2 + font * 2, h - pad.b + font + 4);
+    ctx.strokeStyle = colors.fg;
+    ctx.lineWidth = 2;
+    ctx.setLineDash([12, 8]);
+    ctx.beginPath();
+    ctx.moveTo(pad.l, Y(F.x_min));
+    ctx.lineTo(w - pad.r, Y(F.x_min));
+    ctx.stroke();
+    ctx.setLineDash([]);
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(pad.l, pad.t, w - pad.l - pad.r, h - pad.t - pad.b);
+    ctx.clip();
+    const clampY = (x) => Math.max(-1e4, Math.min(1e4, Y(x)));
+    ctx.strokeStyle = color;
+    ctx.fillStyle = color;
+    ctx.beginPath();
+    xs.forEach((x, t) => (t ? ctx.lineTo(X(t), clampY(x)) : ctx.moveTo(X(t), clampY(x))));
+    ctx.stroke();
+    xs.forEach((x, t) => {
+      ctx.beginPath();
+      ctx.arc(X(t), clampY(x), t ? 6 : 10, 0, 2 * Math.PI);
+      ctx.fill();
+    });
+    ctx.restore();
+    ctx.fillStyle = colors.fg;
+    ctx.textAlign = "left";
+    ctx.textBaseline = "top";
+    ctx.fillText(`xₜ against the step (dashed: x* = ${fmt(F.x_min)})`, pad.l, 4);
+    if (growing) {
+      const t = xs.length - 1;
+      const text = `diverging: |x − x*| = ${fmt(Math.abs(xs[t] - F.x_min))} after ${t} steps`;
+      ctx.font = `bold ${font}px sans-serif`;
+      const tw = ctx.measureText(text).width;
+      ctx.fillStyle = `rgba(${colors.bg.join(",")}, 0.85)`;
+      ctx.fillRect((w - tw) / 2 - 8, pad.t + 8, tw + 16, font * 1.4);
+      ctx.fillStyle = color;
+      ctx.textAlign = "center";
+      ctx.fillText(text, w / 2, pad.t + 8 + font * 0.2);
+    }
   }
 
   function update(next, save = true) {
