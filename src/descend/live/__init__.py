@@ -62,6 +62,10 @@ __all__ = [
     "optimizer_race",
     "LearningRateBowl",
     "learning_rate_bowl",
+    "LineFitExplorer",
+    "line_fit_explorer",
+    "LogisticFitExplorer",
+    "logistic_fit_explorer",
     "source",
     "JS_FILES",
 ]
@@ -325,4 +329,10 @@ from descend.live.explorers_b import (  # noqa: E402, F401
     OptimizerRace,
     learning_rate_bowl,
     optimizer_race,
+)
+from descend.live.explorers_regression import (  # noqa: E402, F401
+    LineFitExplorer,
+    LogisticFitExplorer,
+    line_fit_explorer,
+    logistic_fit_explorer,
 )
