@@ -302,12 +302,17 @@ export function render({ model, el, engine, draw }) {
     if (run.diverged !== null) {
       parts.push(
         `Step ${steps}, learning rate ${lr}: the run diverged at step ${run.diverged.step} ` +
-          `(the loss overflowed${fit ? `; the bound 2/λmax is ${g4(2 / lambdaMax())}` : ""}).`,
+          `(the loss overflowed).`,
       );
     } else {
       parts.push(`Step ${shown.step}, learning rate ${lr}: loss ${num(shown.loss)}, w = ${num(shown.w)}, b = ${num(shown.b)}.`);
     }
-    if (fit) parts.push(`Least squares: w* = ${num(fit.minimum[0])}, b* = ${num(fit.minimum[1])}, loss ${num(fit.fmin)}.`);
+    if (fit) {
+      parts.push(
+        `Least squares: w* = ${num(fit.minimum[0])}, b* = ${num(fit.minimum[1])}, loss ${num(fit.fmin)}; ` +
+          `gradient descent is stable for η < 2/λmax = ${g4(2 / lambdaMax())}.`,
+      );
+    }
     else parts.push("Every point has the same x: no single line fits best; move a point sideways.");
     parts.push(`Point ${selected + 1} at (${xs[selected]}, ${ys[selected]}).`);
     return parts.join(" ");
