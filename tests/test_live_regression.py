@@ -92,3 +92,24 @@ def test_bad_input_says_what_is_wrong(line_data, blob_data):
         L.logistic_fit_explorer(Xb, yb).run(steps=0)
     with pytest.raises(ValueError, match="a slider position"):
         slider_lr(241, 0.001, 1.0)
+
+
+def test_feature_scaling_corners_are_raw_centred_scaled_standardised():
+    rng = np.random.default_rng(3)
+    X = rng.uniform(0, 10, (30, 1))
+    y = 0.5 * X[:, 0] + 3 + rng.normal(size=30) * 0.5
+    w = L.feature_scaling(X, y, centre=0.3)
+    x = np.array(w.data["x"])
+    assert w.settings["centre"] == 72 / 240 and w.settings["scale"] == 0.0
+    assert np.allclose(w.transform(0, 0), x)
+    assert np.allclose(w.transform(1, 0), x - x.mean())
+    assert np.allclose(w.transform(0, 1), x / x.std())
+    assert np.allclose(w.transform(1, 1), (x - x.mean()) / x.std())
+    H = w.surface(1, 1).hessian
+    assert np.allclose(H, 2 * np.eye(2))  # standardised: a round bowl
+    assert w.steps_to_tolerance(1, 1) <= 2 < 100 < w.steps_to_tolerance(0, 0)
+    assert w.learning_rate(1, 1) == pytest.approx(0.5)
+    with pytest.raises(ValueError, match="centre must be"):
+        w.transform(1.5, 0)
+    with pytest.raises(ValueError, match="one feature"):
+        L.feature_scaling(np.ones((4, 2)), y[:4])

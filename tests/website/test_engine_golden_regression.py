@@ -133,3 +133,30 @@ def test_logistic_runs_match_descend_train(engine_page):  # noqa: F811
     # so that run is compared over its first 60
     assert not compare_run(engine_page, w, w.data, 50.0, 200)
     assert not compare_run(engine_page, w, flipped, 50.0, 60)
+
+
+def test_feature_scaling_matches_descend(engine_page):  # noqa: F811
+    rng = np.random.default_rng(7)
+    ds.data.line(40, slope=2.0, intercept=1.0, noise=1.0, rng=rng)  # chapter 7's first draw
+    X_raw, y2 = ds.data.line(40, slope=0.5, intercept=3.0, noise=0.5, rng=rng, x_range=(0.0, 10.0))
+    w = L.feature_scaling(X_raw, y2)
+    s = w.settings
+    cases = [(0, 0), (1, 0), (0, 1), (1, 1), (0.5, 0.25), (0.125, 0.9583333333333334)]
+    for centre, scale in cases:
+        got = engine_page.evaluate(
+            "([x, y, c, s, shown, tol, max]) => { const xs = E.scaledInput(x, c, s);"
+            " const f = E.lineFit(xs, y); const h = f.hessian;"
+            " const lam = (h.h11 + h.h22) / 2 + Math.hypot((h.h11 - h.h22) / 2, h.h12);"
+            " const walk = E.minimize(f, E.optimizer('sgd', {lr: 1 / lam}), [0, 0], shown);"
+            " const t = E.stepsToTolerance(f, 1 / lam, [0, 0], tol, max);"
+            " return [xs, 1 / lam, walk.points, t.steps, t.gaps.slice(0, 50)]; }",
+            [w.data["x"], w.data["y"], centre, scale, s["shown"], s["tol"], s["max_steps"]],
+        )
+        assert rel_err(got[0], w.transform(centre, scale)) <= 1e-12
+        assert rel_err(got[1], w.learning_rate(centre, scale)) <= RUN_TOL
+        walk = w.walk(centre, scale, s["shown"])
+        assert rel_err(got[2], walk.points) <= RUN_TOL, (centre, scale)
+        assert got[3] == w.steps_to_tolerance(centre, scale), (centre, scale)
+        gaps = w.walk(centre, scale, 49).values - w.surface(centre, scale).min_values[0]
+        m = len(got[4])
+        assert np.allclose(got[4], gaps[:m], rtol=1e-9, atol=1e-12), (centre, scale)

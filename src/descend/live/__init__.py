@@ -66,6 +66,8 @@ __all__ = [
     "line_fit_explorer",
     "LogisticFitExplorer",
     "logistic_fit_explorer",
+    "FeatureScaling",
+    "feature_scaling",
     "source",
     "JS_FILES",
 ]
@@ -331,8 +333,10 @@ from descend.live.explorers_b import (  # noqa: E402, F401
     optimizer_race,
 )
 from descend.live.explorers_regression import (  # noqa: E402, F401
+    FeatureScaling,
     LineFitExplorer,
     LogisticFitExplorer,
+    feature_scaling,
     line_fit_explorer,
     logistic_fit_explorer,
 )

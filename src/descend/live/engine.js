@@ -865,3 +865,28 @@ export function fullBatchRun({ sizes, loss: lossName, params, X, y, lr }) {
   };
   return run;
 }
+
+/** The input x' = (x - centre mean(x)) / (1 + scale (std(x) - 1)), std with 1/n: raw at
+ *  (0, 0), standardised at (1, 1).  // mirrors descend.live.explorers_regression.FeatureScaling.transform */
+export function scaledInput(x, centre, scale) {
+  const m = mean(x);
+  const std = Math.sqrt(mean(x.map((v) => (v - m) ** 2)));
+  return x.map((v) => (v - centre * m) / (1.0 + scale * (std - 1.0)));
+}
+
+/** Gradient descent (SGD at `lr`) on a line-fit surface from `start` until its value is
+ *  within `tol` of the lowest: {steps (null if not within maxSteps), gaps (f - fmin at
+ *  every step run)}.  // mirrors FeatureScaling.steps_to_tolerance (descend.minimize's path) */
+export function stepsToTolerance(surface, lr, start, tol, maxSteps) {
+  const opt = optimizer("sgd", { lr });
+  const p = Array.from(start);
+  const gaps = [];
+  for (let t = 0; t <= maxSteps; t++) {
+    const gap = surface.f(p[0], p[1]) - surface.fmin;
+    gaps.push(gap);
+    if (gap <= tol) return { steps: t, gaps };
+    if (t === maxSteps || !Number.isFinite(gap)) break;
+    step(opt, { p }, { p: surface.grad(p[0], p[1]) });
+  }
+  return { steps: null, gaps };
+}

@@ -32,9 +32,11 @@ from descend.live import LiveWidget
 from descend.network import Network
 
 __all__ = [
+    "FeatureScaling",
     "LR_POSITIONS",
     "LineFitExplorer",
     "LogisticFitExplorer",
+    "feature_scaling",
     "line_fit_explorer",
     "logistic_fit_explorer",
     "slider_lr",
@@ -300,3 +302,113 @@ def logistic_fit_explorer(
     )
     data = {"X": np.round(X, 3).tolist(), "y": y.astype(int).tolist()}
     return LogisticFitExplorer(data=data, settings=settings)
+
+
+# ------------------------------------------------------------------ chapter 7: feature scaling
+
+#: The scaling explorer's sliders: centre = k / 240 and scale = k / 240, k = 0 .. 240.
+SCALING_POSITIONS = 240
+
+
+class FeatureScaling(LiveWidget):
+    """How centring and scaling the input reshape the line fit's loss bowl (chapter 7).
+
+    The input is ``x' = (x - centre * mean(x)) / (1 + scale * (std(x) - 1))``: both sliders
+    at 0 give the raw input, ``centre = 1`` the centred one, ``scale = 1`` the one divided by
+    its standard deviation, both at 1 the standardised one. For each, gradient descent
+    with ``lr = 1 / lambda_max`` runs from ``(w, b) = (0, 0)`` on
+    :func:`descend.surfaces.line_fit` until the loss is within ``tol`` of the least-squares
+    loss (the engine's ``stepsToTolerance``).
+
+    Traits
+    ------
+    data : dict
+        ``{"x": [...], "y": [...]}`` (the raw input and the targets, rounded to 3 decimals).
+    settings : dict
+        ``centre``, ``scale`` (slider values, multiples of 1/240), ``shown`` (the steps
+        drawn on the bowl), ``tol`` and ``max_steps``.
+    result : dict
+        Written by the browser: ``centre``, ``scale``, ``kappa``, ``lr``, ``steps`` (to the
+        tolerance, None if not reached within ``max_steps``).
+
+    Introduced in: book/07-linear-regression
+    """
+
+    kind = "scaling"
+    page_state = ("data", "settings")
+    data = t.Dict().tag(sync=True)
+    settings = t.Dict().tag(sync=True)
+    result = t.Dict().tag(sync=True)
+
+    def transform(self, centre: float, scale: float) -> np.ndarray:
+        """The input ``x'`` for slider values ``centre`` and ``scale`` (each 0 to 1)."""
+        centre = check_in_range(centre, "centre", 0.0, 1.0)
+        scale = check_in_range(scale, "scale", 0.0, 1.0)
+        x = np.array(self.data["x"])
+        mean = np.sum(x) / len(x)
+        std = np.sqrt(np.sum((x - mean) ** 2) / len(x))
+        return (x - centre * mean) / (1.0 + scale * (std - 1.0))
+
+    def surface(self, centre: float, scale: float) -> Any:
+        """:func:`descend.surfaces.line_fit` of the transformed input."""
+        from descend import surfaces
+
+        return surfaces.line_fit(self.transform(centre, scale), np.array(self.data["y"]))
+
+    def learning_rate(self, centre: float, scale: float) -> float:
+        """``1 / lambda_max`` of the surface's Hessian."""
+        return 1.0 / float(np.linalg.eigvalsh(self.surface(centre, scale).hessian)[-1])
+
+    def walk(self, centre: float, scale: float, steps: int) -> Any:
+        """``descend.minimize`` from (0, 0) with SGD at :meth:`learning_rate`, ``steps`` steps."""
+        from descend.train import minimize
+
+        s = self.surface(centre, scale)
+        return minimize(s, (0.0, 0.0), _optim.SGD(lr=self.learning_rate(centre, scale)), steps)
+
+    def steps_to_tolerance(self, centre: float, scale: float) -> int | None:
+        """The first step whose loss is within ``tol`` of the lowest, or None (not in reach)."""
+        s = self.surface(centre, scale)
+        gaps = self.walk(centre, scale, self.settings["max_steps"]).values - s.min_values[0]
+        hit = np.flatnonzero(gaps <= self.settings["tol"])
+        return int(hit[0]) if hit.size else None
+
+
+def feature_scaling(
+    X: Any,
+    y: Any,
+    centre: float = 0.0,
+    scale: float = 0.0,
+    shown: int = 40,
+    tol: float = 1e-6,
+    max_steps: int = 20_000,
+) -> FeatureScaling:
+    """A :class:`FeatureScaling` on the raw input ``X`` (one feature) and targets ``y``.
+
+    ``centre`` and ``scale`` are the sliders' starting values (rounded to multiples of
+    1/240), ``shown`` the steps drawn on the bowl, ``tol`` the loss gap that counts as
+    reached and ``max_steps`` where the count gives up.
+
+    Introduced in: book/07-linear-regression
+    """
+    x = as_float_array(X, "X", ndim=(1, 2))
+    if x.ndim == 2 and x.shape[1] != 1:
+        raise ValueError(f"X must hold one feature, shape (n, 1) or (n,), got shape {x.shape}")
+    x = x.reshape(-1)
+    y = as_float_array(y, "y", ndim=1)
+    if x.shape != y.shape:
+        raise ValueError(f"X has {x.size} examples but y has {y.size}; give one y per x")
+    _check_points(x.size)
+    if np.ptp(x) == 0:
+        raise ValueError("every x is equal, so no single line fits best; give different x")
+    settings = {
+        "centre": round(check_in_range(centre, "centre", 0.0, 1.0) * SCALING_POSITIONS)
+        / SCALING_POSITIONS,
+        "scale": round(check_in_range(scale, "scale", 0.0, 1.0) * SCALING_POSITIONS)
+        / SCALING_POSITIONS,
+        "shown": check_int(shown, "shown", 1, 200),
+        "tol": check_in_range(tol, "tol", 1e-12, 1.0),
+        "max_steps": check_int(max_steps, "max_steps", 1, 100_000),
+    }
+    data = {"x": np.round(x, 3).tolist(), "y": np.round(y, 3).tolist()}
+    return FeatureScaling(data=data, settings=settings)
