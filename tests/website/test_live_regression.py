@@ -206,10 +206,7 @@ def test_line_fit_learning_rate_at_60_positions_and_play_step_reset(site_page):
     assert int(m[3]) == err.value.step
     assert box.get_by_role("button", name="Play").count() == 1  # stopped by itself
     # back to 0.1; Reset, Step, Play and Pause
-    slider.focus()
-    page.keyboard.press("Home")
-    for _ in range(160):
-        page.keyboard.press("ArrowRight")
+    slider.fill("160")
     box.get_by_role("button", name="Reset").click()
     m = line_status(page)
     assert (m[1], m[2]) == ("0", "0.1")
@@ -227,6 +224,76 @@ def test_line_fit_learning_rate_at_60_positions_and_play_step_reset(site_page):
     m = line_status(page)
     assert int(m[1]) >= 40
     check_line(m, explorer, explorer.data)
+    assert_clean(run)
+
+
+SCALING = ".descend-live[data-kind='scaling']"
+SCALING_STATUS = re.compile(
+    rf"Input \(x − {NUM} x̄\) / {NUM}(?: \((raw|centred|scaled|standardised)\))?: "
+    rf"condition number κ = {NUM}, learning rate 1/λmax = {NUM}, (\d+) steps? to come "
+    r"within 1e-6 of the least-squares loss\."
+)
+
+
+def scaling_explorer():
+    """The chapter's explorer, made as chapter 7 makes it."""
+    rng = np.random.default_rng(7)
+    ds.data.line(40, slope=2.0, intercept=1.0, noise=1.0, rng=rng)  # the chapter's first draw
+    X_raw, y2 = ds.data.line(40, slope=0.5, intercept=3.0, noise=0.5, rng=rng, x_range=(0, 10))
+    return L.feature_scaling(X_raw, y2, shown=40, tol=1e-6)
+
+
+def scaling_status(page) -> re.Match:
+    text = page.locator(f"{SCALING} .dl-status").inner_text().strip()
+    m = SCALING_STATUS.fullmatch(text)
+    assert m, f"the status line does not state the run: {text!r}"
+    return m
+
+
+def check_scaling(m: re.Match, explorer, centre, scale) -> None:
+    assert float(m[1]) == pytest.approx(centre, abs=5e-4)
+    x = np.array(explorer.data["x"])
+    assert float(m[2]) == pytest.approx(1 + scale * (x.std() - 1), rel=SHOWN)
+    kappa = np.linalg.cond(explorer.surface(centre, scale).hessian)
+    assert float(m[4]) == pytest.approx(kappa, rel=SHOWN)
+    assert float(m[5]) == pytest.approx(explorer.learning_rate(centre, scale), rel=SHOWN)
+    assert int(m[6]) == explorer.steps_to_tolerance(centre, scale)
+
+
+def test_feature_scaling_sliders_reshape_the_bowl_at_every_position(site_page):
+    run = site_page(CH7, fresh=True)
+    page = run.page
+    box = mounted(run, SCALING)
+    explorer = scaling_explorer()
+    centre = box.get_by_label("centre c")
+    scale = box.get_by_label("scale s")
+    for slider in (centre, scale):
+        assert int(slider.get_attribute("max")) - int(slider.get_attribute("min")) >= 200
+    m = scaling_status(page)
+    assert m[3] == "raw"
+    check_scaling(m, explorer, 0.0, 0.0)
+    centre.focus()
+    seen = {snapshot(page, SCALING)}
+    for k in range(1, 61):
+        page.keyboard.press("ArrowRight")
+        seen.add(snapshot(page, SCALING))
+        if k % 20 == 0:
+            check_scaling(scaling_status(page), explorer, k / 240, 0.0)
+    assert len({fig for fig, _ in seen}) == 61 and len({text for _, text in seen}) == 61
+    page.keyboard.press("End")
+    m = scaling_status(page)
+    assert m[3] == "centred"
+    check_scaling(m, explorer, 1.0, 0.0)
+    scale.focus()
+    page.keyboard.press("End")
+    m = scaling_status(page)
+    assert m[3] == "standardised" and m[6] == "1"
+    check_scaling(m, explorer, 1.0, 1.0)
+    centre.focus()
+    page.keyboard.press("Home")
+    m = scaling_status(page)
+    assert m[3] == "scaled"
+    check_scaling(m, explorer, 0.0, 1.0)
     assert_clean(run)
 
 
@@ -356,7 +423,7 @@ def test_logistic_learning_rate_at_60_positions(site_page):
 # ------------------------------------------------------------------ phones
 
 
-@pytest.mark.parametrize("path,sel", [(CH7, LINE), (CH8, LOGI)])
+@pytest.mark.parametrize("path,sel", [(CH7, LINE), (CH7, SCALING), (CH8, LOGI)])
 def test_explorers_fit_a_phone_in_the_dark(site_page, path, sel):
     run = site_page(path, color_scheme="dark", fresh=True)
     run.page.set_viewport_size({"width": 390, "height": 844})
@@ -382,7 +449,8 @@ def test_explorers_fit_a_phone_in_the_dark(site_page, path, sel):
     shots = os.environ.get("DESCEND_SCREENSHOTS")
     if shots:
         Path(shots).mkdir(parents=True, exist_ok=True)
-        box.screenshot(path=str(Path(shots) / f"live-{Path(path).stem}-390-dark.png"))
+        kind = sel.split("'")[1]
+        box.screenshot(path=str(Path(shots) / f"live-{Path(path).stem}-{kind}-390-dark.png"))
     assert_clean(run)
 
 
