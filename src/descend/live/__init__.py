@@ -74,6 +74,12 @@ __all__ = [
     "training_explorer",
     "BatchSizeExplorer",
     "batch_size_explorer",
+    "LineFitExplorer",
+    "line_fit_explorer",
+    "LogisticFitExplorer",
+    "logistic_fit_explorer",
+    "FeatureScaling",
+    "feature_scaling",
     "source",
     "JS_FILES",
 ]
@@ -357,4 +363,12 @@ from descend.live.explorers_iterate import (  # noqa: E402, F401
 from descend.live.explorers_batch import (  # noqa: E402, F401
     BatchSizeExplorer,
     batch_size_explorer,
+)
+from descend.live.explorers_regression import (  # noqa: E402, F401
+    FeatureScaling,
+    LineFitExplorer,
+    LogisticFitExplorer,
+    feature_scaling,
+    line_fit_explorer,
+    logistic_fit_explorer,
 )

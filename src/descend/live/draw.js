@@ -233,4 +233,69 @@ export function levelSegments(z, res, box, level) {
     }
   }
   return segs;
+// ---- regression (chapters 07 and 08): the loss against the step
+
+/** The nice axis end at or above `k` steps: 10, 20, 50, 100, 200, 500, 1000, ... */
+export function niceSteps(k) {
+  for (let top = 10; ; top *= 10) for (const m of [1, 2, 5]) if (m * top >= k) return m * top;
+}
+
+/**
+ * The loss against the step on a log scale: `values` (step 0 .. k) as a line with the last
+ * value dotted, an optional `floor` (e.g. the least-squares loss) dashed, a title at the top.
+ */
+export function lossVsStep(ctx, { values, floor = null, title, color, colors, font = 22 }) {
+  const { width: w, height: h } = ctx.canvas;
+  ctx.fillStyle = `rgb(${colors.bg.join(",")})`;
+  ctx.fillRect(0, 0, w, h);
+  const pad = { l: font * 3.2, r: font * 1.2, t: font * 2.0, b: font * 2.4 };
+  const finite = values.filter((v) => Number.isFinite(v) && v > 0);
+  const all = floor !== null && floor > 0 ? [...finite, floor] : finite;
+  let lo = Math.floor(Math.log10(Math.min(...all, 1)));
+  let hi = Math.ceil(Math.log10(Math.max(...all, 1)));
+  lo = Math.max(lo, hi - 12);
+  if (hi === lo) hi = lo + 1;
+  const top = niceSteps(Math.max(values.length - 1, 1));
+  const X = (t) => pad.l + (t / top) * (w - pad.l - pad.r);
+  const Y = (v) => h - pad.b - ((Math.min(hi, Math.max(lo, Math.log10(v))) - lo) / (hi - lo)) * (h - pad.t - pad.b);
+  ctx.font = `${font}px sans-serif`;
+  ctx.strokeStyle = colors.grid;
+  ctx.fillStyle = colors.fg;
+  ctx.lineWidth = 1;
+  ctx.textAlign = "right";
+  ctx.textBaseline = "middle";
+  const every = Math.ceil((hi - lo) / 5);
+  for (let k = lo; k <= hi; k += every) {
+    ctx.beginPath();
+    ctx.moveTo(pad.l, Y(10 ** k));
+    ctx.lineTo(w - pad.r, Y(10 ** k));
+    ctx.stroke();
+    ctx.fillText(k === 0 ? "1" : k > 0 && k < 4 ? String(10 ** k) : `1e${k}`, pad.l - font * 0.3, Y(10 ** k));
+  }
+  ctx.textAlign = "center";
+  ctx.textBaseline = "top";
+  ctx.fillText("0", X(0), h - pad.b + font * 0.3);
+  ctx.fillText(String(top), X(top) - font * 0.6, h - pad.b + font * 0.3);
+  ctx.fillText("step", (pad.l + w - pad.r) / 2, h - pad.b + font * 0.3);
+  ctx.textAlign = "left";
+  ctx.fillText(title, font * 0.3, font * 0.3);
+  if (floor !== null && floor > 0) {
+    ctx.setLineDash([8, 6]);
+    ctx.strokeStyle = colors.fg;
+    ctx.beginPath();
+    ctx.moveTo(pad.l, Y(floor));
+    ctx.lineTo(w - pad.r, Y(floor));
+    ctx.stroke();
+    ctx.setLineDash([]);
+  }
+  ctx.strokeStyle = color;
+  ctx.fillStyle = color;
+  ctx.lineWidth = 3;
+  ctx.beginPath();
+  values.forEach((v, t) => (t ? ctx.lineTo(X(t), Y(v)) : ctx.moveTo(X(t), Y(v))));
+  ctx.stroke();
+  const last = values.length - 1;
+  ctx.beginPath();
+  ctx.arc(X(last), Y(values[last]), 6, 0, 2 * Math.PI);
+  ctx.fill();
 }

@@ -916,6 +916,62 @@ export function minibatchPath(net, opt, data, batchSize, orders, epochs) {
     // descend measures the epoch on all the data: a non-finite loss stops it there
     if (!Number.isFinite(out.losses[out.losses.length - 1])) return { ...out, diverged: t };
   }
+// ---- regression (chapters 07 and 08): the least-squares line, its loss bowl, full-batch runs
+
+/** The least-squares line (w*, b*) through the points (x_i, y_i): the solution of the
+ *  normal equations A^T A theta = A^T y with A = [x, 1], written out for two unknowns
+ *  (centred sums: w* = sum (x - mean x)(y - mean y) / sum (x - mean x)^2, b* = mean y - w* mean x).
+ *  Throws when every x is equal (no single best line), as descend does.
+ *  // mirrors descend.surfaces.line_fit(X, y).minima[0] (numpy.linalg.lstsq) */
+export function leastSquaresLine(x, y) {
+  const n = x.length;
+  if (n < 2 || y.length !== n) throw new Error(`a line fit needs at least two points (x, y), got ${n} x and ${y.length} y`);
+  const mx = mean(x);
+  const my = mean(y);
+  let sxx = 0;
+  let sxy = 0;
+  for (let i = 0; i < n; i++) {
+    sxx += (x[i] - mx) * (x[i] - mx);
+    sxy += (x[i] - mx) * (y[i] - my);
+  }
+  if (sxx === 0) throw new Error(`every x equals ${x[0]}, so there is no single best line; move a point sideways`);
+  const w = sxy / sxx;
+  return [w, my - w * mx];
+}
+
+/** The line fit's mean squared error as a surface over (w, b), with its minimum, lowest
+ *  value, Hessian (2/n) A^T A and the formulas L = L* + 1/2 d^T H d, grad = H d, d = theta - theta*.
+ *  // mirrors descend.surfaces.line_fit */
+export function lineFit(x, y) {
+  const n = x.length;
+  const [wStar, bStar] = leastSquaresLine(x, y);
+  const fmin = mean(x.map((xi, i) => (wStar * xi + bStar - y[i]) ** 2));
+  let sxx = 0;
+  let sx = 0;
+  for (const xi of x) {
+    sxx += xi * xi;
+    sx += xi;
+  }
+  const [h11, h12, h22] = [(2 / n) * sxx, (2 / n) * sx, (2 / n) * n];
+  return {
+    name: "line_fit",
+    minimum: [wStar, bStar],
+    fmin,
+    hessian: { h11, h12, h22 },
+    f(w, b) {
+      const [dw, db] = [w - wStar, b - bStar];
+      return fmin + 0.5 * (h11 * dw * dw + 2.0 * h12 * dw * db + h22 * db * db);
+    },
+    grad(w, b) {
+      const [dw, db] = [w - wStar, b - bStar];
+      return [h11 * dw + h12 * db, h12 * dw + h22 * db];
+    },
+  };
+}
+
+function copyParams(params) {
+  const out = {};
+  for (const [name, p] of Object.entries(params)) out[name] = p.data ? toRows(p) : p.slice();
   return out;
 }
 
@@ -944,4 +1000,59 @@ export function gradientSpread(x, y, [w, b], B) {
   const factor = n === 1 ? 0 : (n - B) / (B * (n - 1));
   const cov = S.map((s) => factor * (s / n));
   return { mean, cov: [[cov[0], cov[1]], [cov[1], cov[2]]], spread: Math.sqrt(Math.max(cov[0] + cov[2], 0)), gradients: G };
+ * Full-batch gradient descent on a network without hidden layers (a line fit, sizes [1, 1]
+ * and loss "mse"; logistic regression, sizes [2, 1] and "binary_cross_entropy") from
+ * `params`, one step per epoch, extendable: `run.extend(epochs)` trains up to that many
+ * epochs in total. The run holds `losses` (the loss before any step, then after each epoch),
+ * `params` (a copy after every epoch, 0 = the start) and `diverged` (the DivergenceError
+ * that stopped it, or null).
+ * // mirrors descend.train.train(net, X, y, SGD(lr), epochs=..., snapshot_every=1), full batch
+ */
+export function fullBatchRun({ sizes, loss: lossName, params, X, y, lr }) {
+  const net = network({ sizes, activation: [], loss: lossName, params });
+  const opt = optimizer("sgd", { lr });
+  const data = { X: X.data ? X : fromRows(X), y: Array.from(y) };
+  const h = history(net, data);
+  const run = { losses: [h.initial_loss], params: [copyParams(net.params)], diverged: null };
+  if (!Number.isFinite(h.initial_loss)) run.diverged = new DivergenceError(0, lr, null, "loss", h.initial_loss);
+  run.extend = (epochs) => {
+    while (run.losses.length <= epochs && run.diverged === null) {
+      try {
+        trainEpoch(net, opt, data, data.X.rows, null, h);
+      } catch (err) {
+        if (!(err instanceof DivergenceError)) throw err;
+        run.diverged = err;
+        break;
+      }
+      run.losses.push(h.epoch_losses[h.epoch_losses.length - 1]);
+      run.params.push(copyParams(net.params));
+    }
+    return run;
+  };
+  return run;
+}
+
+/** The input x' = (x - centre mean(x)) / (1 + scale (std(x) - 1)), std with 1/n: raw at
+ *  (0, 0), standardised at (1, 1).  // mirrors descend.live.explorers_regression.FeatureScaling.transform */
+export function scaledInput(x, centre, scale) {
+  const m = mean(x);
+  const std = Math.sqrt(mean(x.map((v) => (v - m) ** 2)));
+  return x.map((v) => (v - centre * m) / (1.0 + scale * (std - 1.0)));
+}
+
+/** Gradient descent (SGD at `lr`) on a line-fit surface from `start` until its value is
+ *  within `tol` of the lowest: {steps (null if not within maxSteps), gaps (f - fmin at
+ *  every step run)}.  // mirrors FeatureScaling.steps_to_tolerance (descend.minimize's path) */
+export function stepsToTolerance(surface, lr, start, tol, maxSteps) {
+  const opt = optimizer("sgd", { lr });
+  const p = Array.from(start);
+  const gaps = [];
+  for (let t = 0; t <= maxSteps; t++) {
+    const gap = surface.f(p[0], p[1]) - surface.fmin;
+    gaps.push(gap);
+    if (gap <= tol) return { steps: t, gaps };
+    if (t === maxSteps || !Number.isFinite(gap)) break;
+    step(opt, { p }, { p: surface.grad(p[0], p[1]) });
+  }
+  return { steps: null, gaps };
 }
