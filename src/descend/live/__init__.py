@@ -62,6 +62,10 @@ __all__ = [
     "optimizer_race",
     "LearningRateBowl",
     "learning_rate_bowl",
+    "BackpropExplorer",
+    "backprop_explorer",
+    "FiniteDifferenceExplorer",
+    "finite_difference_explorer",
     "source",
     "JS_FILES",
 ]
@@ -325,4 +329,10 @@ from descend.live.explorers_b import (  # noqa: E402, F401
     OptimizerRace,
     learning_rate_bowl,
     optimizer_race,
+)
+from descend.live.explorers_backprop import (  # noqa: E402, F401
+    BackpropExplorer,
+    FiniteDifferenceExplorer,
+    backprop_explorer,
+    finite_difference_explorer,
 )
