@@ -87,7 +87,7 @@ def test_tiny_network_equals_its_scalar_form_bit_for_bit(engine_page):  # noqa: 
 
 
 STEPS_H = [1.0, 0.3, 1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 3e-6, 1e-7, 1e-8, 1e-9, 1e-10, 1e-11]
-STEPS_H += [1e-12, 1e-13, 1e-14, 1e-15, 1e-16, 10 ** (-16 + 16 * 217 / 320)]
+STEPS_H += [1e-12, 1e-13, 1e-14, 1e-15, 1e-16, xb.fd_step(217), xb.fd_step(61)]
 
 
 def python_check(s: dict, h: float) -> tuple[float, float]:
@@ -130,3 +130,13 @@ def test_finite_difference_errors_equal_descend_gradcheck(engine_page):  # noqa:
             tiny_errors.append(centred)
     # the cases reach both regions: errors near 1e-11 and errors above 1e-2
     assert min(tiny_errors) < 1e-9 and max(tiny_errors) > 1e-2
+
+
+def test_slider_steps_equal_descend_fd_step(engine_page):  # noqa: F811
+    got = engine_page.evaluate(
+        "(n) => Array.from({length: n + 1}, (_, pos) => E.fdStep(pos, n))", xb.FD_POSITIONS
+    )
+    want = [xb.fd_step(pos) for pos in range(xb.FD_POSITIONS + 1)]
+    assert got == want
+    assert want[0] == 1e-16 and want[-1] == 1.0 and want[220] == 1e-5
+    assert len(set(want)) == xb.FD_POSITIONS + 1  # every position its own h

@@ -847,3 +847,10 @@ export function relativeError(a, b) {
   }
   return top / Math.max(scale, 2.2250738585072014e-308);
 }
+
+/** The finite-difference explorer's step at slider position `pos` of `positions`:
+ *  10^(-16 + 16 pos / positions) rounded to 3 significant digits, so the h the page writes
+ *  is exactly the h it uses.  // mirrors descend.live.explorers_backprop.fd_step */
+export function fdStep(pos, positions) {
+  return Number((10 ** (-16 + (16 * pos) / positions)).toPrecision(3));
+}

@@ -45,6 +45,8 @@ __all__ = [
     "backprop_explorer",
     "FiniteDifferenceExplorer",
     "finite_difference_explorer",
+    "FD_POSITIONS",
+    "fd_step",
 ]
 
 #: The chapter's example: input 1.5, label 1, and its four parameters.
@@ -186,7 +188,7 @@ class FiniteDifferenceExplorer(LiveWidget):
     ------
     settings : dict
         The network's ``x``, ``y``, ``w1``, ``b1``, ``w2``, ``b2`` and the slider's
-        position ``pos`` (``h = 10 ** (-16 + 16 pos / POSITIONS)``; see ``fdstep.js``).
+        position ``pos`` (``h = fd_step(pos)``).
     history : dict
         Written by the browser: ``h``, the relative errors ``centred`` and ``forward``,
         and the per-parameter differences.
@@ -200,8 +202,19 @@ class FiniteDifferenceExplorer(LiveWidget):
     history = t.Dict().tag(sync=True)
 
 
-#: The finite-difference slider's positions: h = 10 ** (-16 + 16 * pos / FD_POSITIONS).
+#: The finite-difference slider's positions (see :func:`fd_step`).
 FD_POSITIONS = 320
+
+
+def fd_step(pos: int) -> float:
+    """The step ``h`` at position ``pos`` (0 to ``FD_POSITIONS``) of the explorer's slider:
+    ``10 ** (-16 + 16 pos / FD_POSITIONS)`` rounded to 3 significant digits (so the ``h`` the
+    page writes is exactly the ``h`` it uses).
+
+    Introduced in: book/03-backprop
+    """
+    pos = check_int(pos, "pos", 0, FD_POSITIONS)
+    return float(f"{10 ** (-16 + 16 * pos / FD_POSITIONS):.2e}")
 
 
 def finite_difference_explorer(

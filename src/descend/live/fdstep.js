@@ -3,11 +3,12 @@
 // render({model, el, engine, draw}): state from Python (descend.live.FiniteDifferenceExplorer):
 // `settings` = {x, y, w1, b1, w2, b2, pos}. The tiny network's four gradients (engine.tinyNetwork,
 // backpropagation) are compared with centred and forward differences of its loss
-// (engine.numericalGradient, engine.forwardGradient) at h = 10^(-16 + 16 pos / 320); the
+// (engine.numericalGradient, engine.forwardGradient) at h = engine.fdStep(pos, 320), about
+// 10^(-16 + 16 pos / 320); the
 // relative errors (engine.relativeError) are drawn against h on log-log axes, every slider
 // position's, with the current h marked. The plot is pickable: click or drag to set h.
 
-const POSITIONS = 320;
+const POSITIONS = 320; // descend.live.explorers_backprop.FD_POSITIONS
 const [LOG_H0, LOG_H1] = [-16, 0];
 const [LOG_E0, LOG_E1] = [-16, 0]; // errors below 1e-16 (or 0) are drawn on the floor
 const PARAMS = ["w1", "b1", "w2", "b2"];
@@ -29,11 +30,6 @@ function element(tag, props = {}, children = []) {
   const node = Object.assign(document.createElement(tag), props);
   node.append(...children);
   return node;
-}
-
-/** h at a slider position: 10^(-16 + 16 pos / 320) (descend.live.FD_POSITIONS = 320). */
-function stepAt(pos) {
-  return 10 ** (LOG_H0 + ((LOG_H1 - LOG_H0) * pos) / POSITIONS);
 }
 
 const sci = (v, digits = 1) => (v === 0 ? "0" : v.toExponential(digits).replace("-", "−"));
@@ -68,7 +64,7 @@ export function render({ model, el, engine, draw }) {
     const theta = PARAMS.map((p) => s[p]);
     curve = [];
     for (let pos = 0; pos <= POSITIONS; pos++) {
-      const h = stepAt(pos);
+      const h = engine.fdStep(pos, POSITIONS);
       curve.push([
         h,
         engine.relativeError(exact, engine.numericalGradient(f, theta, h)),
