@@ -150,7 +150,7 @@ export function render({ model, el, engine, draw }) {
     const [, head, local, localOf] = EDGES.find((e) => e[0] === node);
     const up = g[head];
     const term = node === "z2" ? `(${fmt(v.p)} − ${v.y})` : local === "1 − a₁²" ? `(1 − ${fmt(v.a1, true)}²)` : fmt(localOf(v), true);
-    const rule = `∂L/∂${label(node)} = ∂L/∂${label(head)} · ${local}`;
+    const rule = `∂L/∂${label(node)} = ∂L/∂${label(head)} · ${local.includes(" ") ? `(${local})` : local}`;
     return [`backward pass, the gradient of ${label(node)}`, `${rule} = ${fmt(up, true)} × ${term} = ${fmt(g[node])}`];
   }
 

@@ -44,7 +44,7 @@ export function render({ model, el, engine, draw }) {
   const slider = element("input", { type: "range", min: 0, max: POSITIONS, step: 1 });
   const hOut = element("span");
   root.append(element("label", {}, [element("span", { textContent: "step h = " }, [hOut]), slider]));
-  const plot = draw.canvas(1000, 600, "relative error of the gradient check against the step h, log-log");
+  const plot = draw.canvas(1000, 600, "relative error of the gradient check against the finite-difference step, log-log");
   plot.classList.add("dl-pick");
   plot.style.maxWidth = "720px";
   const table = element("table");
@@ -192,7 +192,7 @@ export function render({ model, el, engine, draw }) {
     slider.setAttribute("aria-valuetext", `h = ${sci(h, 2)}`);
     status.textContent =
       `h = ${sci(h, 2)}: relative error ${sci(eC)} for the centred difference (${verdict(eC)}), ` +
-      `${sci(eF)} for the forward difference (${verdict(eF)}). For the centred difference ${region}; ` +
+      `${sci(eF)} for the forward difference (${verdict(eF)}). For the centred difference, ${region}; ` +
       `its smallest error, ${sci(curve[best.centred][1])}, is at h = ${sci(hBest)}, ` +
       `the forward difference's, ${sci(curve[best.forward][2])}, at h = ${sci(curve[best.forward][0])}.`;
     const digits = (v) => (Number.isFinite(v) ? v.toPrecision(10).replace("-", "−") : String(v));
