@@ -24,6 +24,7 @@ const CSS = `
 .dl-fdstep .dl-table { overflow-x: auto; }
 .dl-fdstep .dl-status { font-variant-numeric: tabular-nums; margin: 6px 0 0; }
 .dl-fdstep :focus-visible { outline: 2px solid #0a7bd4; outline-offset: 2px; }
+@media (max-width: 480px) { .dl-fdstep table { font-size: 11px; } .dl-fdstep th, .dl-fdstep td { padding: 1px 2px; } }
 `;
 
 function element(tag, props = {}, children = []) {
