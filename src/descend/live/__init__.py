@@ -80,6 +80,10 @@ __all__ = [
     "logistic_fit_explorer",
     "FeatureScaling",
     "feature_scaling",
+    "BackpropExplorer",
+    "backprop_explorer",
+    "FiniteDifferenceExplorer",
+    "finite_difference_explorer",
     "source",
     "JS_FILES",
 ]
@@ -371,4 +375,10 @@ from descend.live.explorers_regression import (  # noqa: E402, F401
     feature_scaling,
     line_fit_explorer,
     logistic_fit_explorer,
+)
+from descend.live.explorers_backprop import (  # noqa: E402, F401
+    BackpropExplorer,
+    FiniteDifferenceExplorer,
+    backprop_explorer,
+    finite_difference_explorer,
 )

@@ -1055,4 +1055,83 @@ export function stepsToTolerance(surface, lr, start, tol, maxSteps) {
     step(opt, { p }, { p: surface.grad(p[0], p[1]) });
   }
   return { steps: null, gaps };
+// ---- backprop (chapter 03): the tiny network node by node, and finite differences
+
+/**
+ * Every node's value and every gradient of chapter 3's tiny network on one example:
+ * z1 = w1 x + b1, a1 = tanh(z1), z2 = w2 a1 + b2, L = BCE(z2, y); grads[n] = dL/dn.
+ * // mirrors descend.live.explorers_backprop.tiny_network (the same scalar operations, in
+ * // the same order, as descend's dense, tanh and binary cross-entropy on one example)
+ */
+export function tinyNetwork({ x, y, w1, b1, w2, b2 }) {
+  // forward
+  const z1 = x * w1 + b1;
+  const a1 = Math.tanh(z1);
+  const z2 = a1 * w2 + b2;
+  const e = Math.exp(-Math.abs(z2)); // BCE from logits, without overflow
+  const L = Math.max(z2, 0) - z2 * y + Math.log1p(e);
+  const p = sigmoidFromExp(z2, e); // sigma(z2)
+  // backward
+  const dz2 = p - y;
+  const [dw2, db2, da1] = [a1 * dz2, dz2, dz2 * w2];
+  const dz1 = da1 * (1 - a1 * a1);
+  const [dw1, db1, dx] = [x * dz1, dz1, dz1 * w1];
+  return {
+    values: { z1, a1, z2, p, L },
+    grads: { L: 1, z2: dz2, w2: dw2, b2: db2, a1: da1, z1: dz1, w1: dw1, b1: db1, x: dx },
+  };
+}
+
+/** The tiny network's loss at theta = [w1, b1, w2, b2].
+ *  // mirrors descend.live.explorers_backprop.tiny_loss */
+export function tinyLoss(theta, x, y) {
+  const [w1, b1, w2, b2] = theta;
+  return tinyNetwork({ x, y, w1, b1, w2, b2 }).values.L;
+}
+
+/** Centred differences (f(theta + h e_i) - f(theta - h e_i)) / (2h), one per entry.
+ *  // mirrors descend.gradcheck.numerical_gradient */
+export function numericalGradient(f, theta, h) {
+  const x = theta.slice();
+  return x.map((old, i) => {
+    x[i] = old + h;
+    const fPlus = f(x);
+    x[i] = old - h;
+    const fMinus = f(x);
+    x[i] = old; // restore
+    return (fPlus - fMinus) / (2 * h);
+  });
+}
+
+/** Forward differences (f(theta + h e_i) - f(theta)) / h, one per entry: order h, where the
+ *  centred difference reaches order h^2.  // mirrors (f(x + h) - f(x)) / h, chapter 3's formula */
+export function forwardGradient(f, theta, h) {
+  const x = theta.slice();
+  const f0 = f(x);
+  return x.map((old, i) => {
+    x[i] = old + h;
+    const fPlus = f(x);
+    x[i] = old;
+    return (fPlus - f0) / h;
+  });
+}
+
+/** max_i |a_i - b_i| / max_i (|a_i| + |b_i|), the denominator at least the smallest normal
+ *  float64.  // mirrors descend.gradcheck.relative_error */
+export function relativeError(a, b) {
+  if (a.length !== b.length) throw new Error(`a has ${a.length} entries but b has ${b.length}; compare equal lengths`);
+  if (a.length === 0) return 0;
+  let [top, scale] = [0, 0];
+  for (let i = 0; i < a.length; i++) {
+    top = Math.max(top, Math.abs(a[i] - b[i]));
+    scale = Math.max(scale, Math.abs(a[i]) + Math.abs(b[i]));
+  }
+  return top / Math.max(scale, 2.2250738585072014e-308);
+}
+
+/** The finite-difference explorer's step at slider position `pos` of `positions`:
+ *  10^(-16 + 16 pos / positions) rounded to 3 significant digits, so the h the page writes
+ *  is exactly the h it uses.  // mirrors descend.live.explorers_backprop.fd_step */
+export function fdStep(pos, positions) {
+  return Number((10 ** (-16 + (16 * pos) / positions)).toPrecision(3));
 }
