@@ -62,6 +62,7 @@ __all__ = [
     "optimizer_race",
     "LearningRateBowl",
     "learning_rate_bowl",
+    "Frames",
     "source",
     "JS_FILES",
 ]
@@ -326,3 +327,4 @@ from descend.live.explorers_b import (  # noqa: E402, F401
     learning_rate_bowl,
     optimizer_race,
 )
+from descend.live.frames import Frames  # noqa: E402, F401
