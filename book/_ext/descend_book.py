@@ -11,7 +11,11 @@
   ``live/site.js`` as a module on the pages holding a placeholder, and only there.
   The notebook's saved widget state would carry each live explorer's state a second time
   (with the explorers' sources): drop the anywidget models from the page's widget state,
-  and the widget manager's scripts too when nothing else on the page needs them.
+  and the widget manager's scripts with it. Every explorer of the book, the precomputed
+  ones too (``descend.widgets.explorer``), is such a live widget, so no page loads the
+  ipywidgets manager (``require.js`` and ``embed-amd.js``, 940 KB gzipped); a page whose
+  state still holds other widgets (plain ipywidgets) gets a warning, an error under
+  ``-W``, saying so (its manager scripts are kept, so the page would still work).
 * The kernels that execute the chapters talk to the build over encrypted sockets: ipykernel
   (7.x) warns "Kernel is running over TCP without encryption" once per notebook unless its
   kernel manager provisions CurveZMQ keys, which jupyter_client does only when asked
@@ -31,6 +35,9 @@ from typing import Any
 
 import zmq
 from jupyter_client.manager import KernelManager
+from sphinx.util import logging
+
+LOGGER = logging.getLogger(__name__)
 
 PLACEHOLDER = 'class="descend-live"'
 
@@ -59,16 +66,23 @@ def _without_live_widget_state(app, pagename, templatename, context, doctree) ->
     widgets = json.loads(kwargs["body"])  # its "<\\/script>" is JSON for "</script>"
     state = widgets["state"]
     kept = {k: m for k, m in state.items() if m.get("model_module") != "anywidget"}
-    if len(kept) == len(state):
-        return
     # layouts and styles belong to the widgets that name them
     parts = ("LayoutModel", "StyleModel")
-    named = set(
-        re.findall(
-            r"IPY_MODEL_(\w+)",
-            json.dumps([m for m in kept.values() if not m.get("model_name", "").endswith(parts)]),
+    others = [m for m in kept.values() if not m.get("model_name", "").endswith(parts)]
+    if others:
+        names = sorted({m.get("model_name", "?") for m in others})
+        LOGGER.warning(
+            "the page holds ipywidgets (%s), which need the ipywidgets manager (940 KB) on "
+            "the website; show figures with descend.widgets.explorer or a descend.live "
+            "explorer instead",
+            ", ".join(names),
+            location=pagename,
+            type="descend",
+            subtype="widget_manager",
         )
-    )
+    if len(kept) == len(state):
+        return
+    named = set(re.findall(r"IPY_MODEL_(\w+)", json.dumps(others)))
     kept = {k: m for k, m in kept.items() if not m["model_name"].endswith(parts) or k in named}
     if kept:
         body = json.dumps({**widgets, "state": kept}).replace("</script>", "<\\/script>")
