@@ -7,18 +7,19 @@ blocked; ``transfer.py`` says how bytes are counted.
 
 No page loads the ipywidgets widget manager (``require.js``, ``embed-amd.js``: 940 KB):
 every explorer, the precomputed ones too, is mounted by the site's own ``live/site.js``.
-Pages whose precomputed explorers still embed many PNG frames may be over a limit: each
-is marked ``xfail(strict=True)`` below with its measured weight and the reason. The day
-a live explorer replaces the frames the test passes, the strict marker fails, and the
-marker must go. ``test_..._without_precomputed_frames`` checks every page, marked or
-not, with the frames taken out: nothing else may push a page over.
+A precomputed explorer's frames are files (``live/frames/``), and a page load fetches only
+the frame each explorer shows (the others come when the reader reaches for it).
+
+A page over a limit is marked ``xfail(strict=True)`` in ``FIRST_XFAIL``/``LATER_XFAIL``
+with its measured weight and the reason: the day it gets under, the strict marker fails,
+and the marker must go.
 """
 
 from __future__ import annotations
 
-import base64
-import gzip
-import random
+import html
+import json
+import posixpath
 import re
 from pathlib import Path
 
@@ -33,7 +34,7 @@ LATER_LIMIT = 400_000  # bytes: each further page
 # what a page referencing it would name
 WIDGET_MANAGER = ("_static/descend-widgets.js", "assets/requirejs/", "assets/html-manager/")
 MANAGER_NAMES = ("embed-amd", "require.js", "@jupyter-widgets/html-manager", "html-manager/")
-FRAME = re.compile(r"data:image/png;base64,[A-Za-z0-9+/=]+")
+FRAMES_STATE = re.compile(r'<div class="descend-live" data-kind="frames" data-state="([^"]*)"')
 
 
 def _xfail(kb: int, why: str):
@@ -41,7 +42,7 @@ def _xfail(kb: int, why: str):
     return pytest.mark.xfail(strict=True, reason=f"{kb} KB: {why}")
 
 
-# Pages over a limit, measured on the built site (frames: the page's embedded PNG frames).
+# Pages over a limit, measured on the built site.
 FIRST_XFAIL: dict[str, pytest.MarkDecorator] = {}
 LATER_XFAIL: dict[str, pytest.MarkDecorator] = {}
 
@@ -55,17 +56,20 @@ def weights(browser, server):
     return measure(browser, server, PAGES)
 
 
-def frames_bytes(built_site: Path, path: str) -> int:
-    """Gzipped bytes the page's embedded PNG frames add to its HTML."""
-    html = (built_site / path).read_text(encoding="utf-8")
-    without = FRAME.sub("data:image/png;base64,", html)
-    return len(gzip.compress(html.encode(), 6, mtime=0)) - len(
-        gzip.compress(without.encode(), 6, mtime=0)
-    )
-
-
-def n_frames(built_site: Path, path: str) -> int:
-    return len(FRAME.findall((built_site / path).read_text(encoding="utf-8")))
+def frames_shown(built_site: Path, path: str) -> tuple[set[str], int]:
+    """The site-relative files of the frames the page's explorers show first, and how many
+    frames its explorers hold in all."""
+    shown, total = set(), 0
+    for raw in FRAMES_STATE.findall((built_site / path).read_text(encoding="utf-8")):
+        state = json.loads(html.unescape(raw))
+        index = state["index"]
+        flat = (
+            index[0] * len(state["sliders"][1]["texts"]) + index[1] if len(index) == 2 else index[0]
+        )
+        src = state["frames"][flat]["src"]
+        shown.add(posixpath.normpath(posixpath.join(posixpath.dirname(path), src)))
+        total += len(state["frames"])
+    return shown, total
 
 
 def _report(visit) -> str:
@@ -94,15 +98,18 @@ def test_later_visit_weight(weights, path: str):
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("path", PAGES)
-def test_weight_without_precomputed_frames(weights, built_site: Path, path: str):
-    """Only the precomputed explorers' PNG frames may push a page over a limit."""
-    frames = frames_bytes(built_site, path)
-    first, later = weights[path]["first"], weights[path]["later"]
-    n = n_frames(built_site, path)
-    for visit, limit in ((first, FIRST_LIMIT), (later, LATER_LIMIT)):
-        rest = visit.total - frames
-        assert rest <= limit, f"{path} ({n} frames): {rest / 1000:.0f} KB; {_report(visit)}"
+def test_a_page_fetches_only_the_frames_its_explorers_show(weights, built_site: Path):
+    """Frames are files, not data in the page; loading a page fetches one per explorer."""
+    pages_with_frames = 0
+    for path in PAGES:
+        shown, total = frames_shown(built_site, path)
+        states = FRAMES_STATE.findall((built_site / path).read_text(encoding="utf-8"))
+        assert not any("data:image" in s for s in states), f"{path} embeds frames as data"
+        fetched = {u for u in weights[path]["first"].files if u.startswith("live/frames/")}
+        assert fetched == shown, f"{path}: fetched {sorted(fetched)}, shows {sorted(shown)}"
+        assert all((built_site / f).is_file() for f in shown)
+        pages_with_frames += total > len(shown)
+    assert pages_with_frames >= 1  # some page holds frames it does not fetch at first
 
 
 @pytest.mark.browser
@@ -143,12 +150,3 @@ def test_no_page_fetches_the_heavy_theme_and_maths_files(weights):
             or (u.startswith("assets/html-manager/") and u.endswith((".woff2", ".woff", ".ttf")))
         ]
         assert heavy == [], f"{path} fetches {heavy}"
-
-
-def test_frames_bytes_measures_the_embedded_pngs(tmp_path: Path):
-    png = base64.b64encode(random.Random(0).randbytes(6000)).decode()  # does not compress
-    (tmp_path / "with.html").write_text(f'<p>x</p><img src="data:image/png;base64,{png}">')
-    (tmp_path / "without.html").write_text("<p>x</p>")
-    assert frames_bytes(tmp_path, "with.html") > 1000
-    assert frames_bytes(tmp_path, "without.html") == 0
-    assert n_frames(tmp_path, "with.html") == 1

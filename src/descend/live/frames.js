@@ -6,6 +6,9 @@
 // `frames` ({alt, src}: a PNG data URI per position, row-major for two sliders) and
 // `index` (each slider's position), which the sliders write back. Nothing is computed:
 // a slider's move shows another frame. The engine and drawing helpers are not used.
+// On the website a frame's `src` is a file (book/_ext/descend_book.py): the page fetches
+// the frame shown, and the others once the reader reaches for the explorer (a pointer
+// down or the keyboard focus on it), so moving through them waits for nothing.
 
 const CSS = `
 .dl-frames { border: 1px solid #d0d7de; border-radius: 0.5rem; padding: 0.75rem 1rem; margin: 1rem 0; max-width: 100%; box-sizing: border-box; font: 14px/1.45 system-ui, sans-serif; }
@@ -85,7 +88,23 @@ export function render({ model, el }) {
     }
   }
 
+  const preloaded = [];
+  function preload() {
+    if (preloaded.length) return;
+    for (const frame of frames) {
+      const image = new Image();
+      image.src = frame.src; // a data URI costs nothing; a file is fetched once, then cached
+      preloaded.push(image);
+    }
+  }
+  root.addEventListener("pointerdown", preload);
+  root.addEventListener("focusin", preload);
+
   show();
   model.on("change:index", show);
-  return () => model.off("change:index", show);
+  return () => {
+    model.off("change:index", show);
+    root.removeEventListener("pointerdown", preload);
+    root.removeEventListener("focusin", preload);
+  };
 }
