@@ -3,8 +3,9 @@
 On the built website (no kernel, every request off 127.0.0.1 blocked) each explorer's
 sliders are moved through every position by the keyboard: at each one the readout, the
 frame and its alt text must be the ones the page's state holds for that position (the
-state descend wrote; on the website each frame is a file), with no console error. In JupyterLab (anywidget) the same widget
-moves by the keyboard and sends its position back to the kernel.
+state descend wrote; on the website each frame is a file), with no console error. In
+JupyterLab (anywidget) the same widget moves by the keyboard and sends its position back
+to the kernel.
 """
 
 from __future__ import annotations
