@@ -5,11 +5,14 @@ sliders are moved through every position by the keyboard: at each one the readou
 frame and its alt text must be the ones the page's state holds for that position (the
 state descend wrote; on the website each frame is a file), with no console error. In
 JupyterLab (anywidget) the same widget moves by the keyboard and sends its position back
-to the kernel.
+to the kernel. Without a browser: the book's extension turns the frames into files and
+warns about a page that would need the ipywidgets manager.
 """
 
 from __future__ import annotations
 
+import base64
+import html
 import json
 import re
 
@@ -17,8 +20,6 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import PAGES, ROOT
-
-pytestmark = pytest.mark.browser
 
 FRAMES = ".descend-live[data-kind='frames']"
 # the chapters that call ds.widgets.explorer / explorer2d (read from the notebooks)
@@ -43,10 +44,76 @@ SHOWN = """el => {
 }"""
 
 
+def _book_extension():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "descend_book", ROOT / "book/_ext/descend_book.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_site_gets_each_frame_as_a_file(tmp_path):
+    """book/_ext/descend_book.py: a frames placeholder's data URIs become files' URLs."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    import descend as ds
+
+    def render(v):
+        fig, ax = plt.subplots(figsize=(2, 1.5))
+        ax.plot([0, 1], [0, v % 2])  # values 1 and 3 draw the same figure
+        return fig
+
+    box = ds.widgets.explorer(render, [1, 2, 3], label="v", title="T", description="D")
+    other = '<div class="descend-live" data-kind="lr1d" data-state="data:image/png;base64,AA==">'
+    context = {"body": f"<p>x</p>{box.placeholder_html()}{other}"}
+    app = type("App", (), {"outdir": str(tmp_path)})()
+    _book_extension()._frames_as_files(app, "book/02-forward", "page.html", context, None)
+    state = json.loads(
+        html.unescape(re.search(r'data-kind="frames" data-state="([^"]*)"', context["body"])[1])
+    )
+    srcs = [f["src"] for f in state["frames"]]
+    assert all(re.fullmatch(r"\.\./live/frames/[0-9a-f]{24}\.png", s) for s in srcs), srcs
+    assert srcs[0] == srcs[2] != srcs[1]  # the same figure is one file
+    assert [f["alt"] for f in state["frames"]] == [f["alt"] for f in box.frames]
+    files = sorted((tmp_path / "live" / "frames").iterdir())
+    assert len(files) == 2
+    assert (tmp_path / "live" / "frames" / srcs[1].rsplit("/", 1)[1]).read_bytes() == (
+        base64.b64decode(box.frames[1]["src"].split(",", 1)[1])
+    )
+    assert other in context["body"]  # other explorers' state is left alone
+
+
+def test_plain_ipywidgets_on_a_page_are_a_build_warning(caplog):
+    """A page whose widget state holds more than live explorers would need the manager."""
+    ext = _book_extension()
+    state = {
+        "a": {"model_module": "anywidget", "model_name": "AnyModel", "state": {}},
+        "b": {"model_module": "@jupyter-widgets/controls", "model_name": "IntSliderModel"},
+    }
+    body = json.dumps({"version_major": 2, "version_minor": 0, "state": state})
+    js_files = {"ipywidgets_state": ("", {"body": body}), "ipywidgets_0": ("x.js", {})}
+    env = type("Env", (), {"nb_metadata": {"book/x": {"js_files": js_files}}})()
+    app = type("App", (), {"env": env})()
+    with caplog.at_level("WARNING"):
+        ext._without_live_widget_state(app, "book/x", "page.html", {}, None)
+    assert "holds ipywidgets (IntSliderModel)" in caplog.text
+    assert "b" in json.loads(js_files["ipywidgets_state"][1]["body"])["state"]
+    assert "a" not in json.loads(js_files["ipywidgets_state"][1]["body"])["state"]
+    assert "ipywidgets_0" in js_files  # kept: the page would still show its widgets
+
+
+@pytest.mark.browser
 def test_some_chapter_has_a_precomputed_explorer():
     assert FRAME_PAGES, "no chapter calls ds.widgets.explorer: the tests below test nothing"
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("path", FRAME_PAGES)
 def test_every_position_of_every_slider_shows_its_frame(site_page, path: str):
     run = site_page(path, fresh=True)
@@ -122,6 +189,7 @@ def lab_notebook(tmp_path_factory):
         yield base + "lab/tree/frames.ipynb"
 
 
+@pytest.mark.browser
 def test_explorer_moves_in_jupyterlab_and_tells_the_kernel(browser, lab_notebook):
     context = browser.new_context(viewport={"width": 1280, "height": 1000})
     page = context.new_page()
