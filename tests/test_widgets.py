@@ -3,25 +3,25 @@
 from __future__ import annotations
 
 import base64
+import html
 import io
+import json
 import re
 
 import matplotlib
 
 matplotlib.use("Agg")
 
-import ipywidgets as W  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-from ipywidgets.widgets import widget as _widget_module  # noqa: E402
-from ipywidgets.widgets.widget_link import Link  # noqa: E402
 from PIL import Image  # noqa: E402
+from traitlets import TraitError  # noqa: E402
 
 import descend as ds  # noqa: E402
+from descend.live.frames import Frames  # noqa: E402
 
 WG = ds.widgets
-IMG = re.compile(r'<img class="descend-frame" alt="([^"]*)" src="data:image/png;base64,([^"]+)"')
 
 
 @pytest.fixture(autouse=True)
@@ -37,44 +37,46 @@ def line_plot(value):
     return fig
 
 
-def decode(frame_html: str) -> tuple[str, bytes]:
-    m = IMG.search(frame_html)
-    assert m, frame_html[:120]
-    return m.group(1), base64.b64decode(m.group(2))
-
-
-def links_between(a, b) -> list:
-    """The jslinks in the kernel that join widget a's index to widget b's selected_index."""
-    return [
-        w
-        for w in list(_widget_module._instances.values())
-        if isinstance(w, Link) and w.source == (a, "index") and w.target == (b, "selected_index")
-    ]
+def decode(frame: dict) -> tuple[str, bytes]:
+    """A frame of a descend.live.frames.Frames: its alt text and its PNG bytes."""
+    prefix = "data:image/png;base64,"
+    assert frame["src"].startswith(prefix), frame["src"][:40]
+    return frame["alt"], base64.b64decode(frame["src"][len(prefix) :])
 
 
 def test_explorer_has_one_frame_per_value_and_real_labels():
     values = [0.001, 0.084, 0.5, 1.0]
     box = WG.explorer(line_plot, values, label="η", title="T", description="D", fmt="{:.3g}")
-    title, desc, slider, stack = box.children
-    assert isinstance(slider, W.SelectionSlider) and isinstance(stack, W.Stack)
-    assert [lab for lab, _ in slider.options] == ["η = 0.001", "η = 0.084", "η = 0.5", "η = 1"]
-    assert len(stack.children) == 4
-    assert "descend-explorer" in box._dom_classes
-    assert ">T<" in title.value and ">D<" in desc.value
-    assert slider.index == 0 and stack.selected_index == 0
+    assert isinstance(box, Frames) and box.kind == "frames"
+    assert box.sliders == [{"label": "η", "texts": ["η = 0.001", "η = 0.084", "η = 0.5", "η = 1"]}]
+    assert len(box.frames) == 4
+    assert (box.title, box.description) == ("T", "D")
+    assert box.index == [0] and box.frame == box.frames[0]
 
 
-def test_explorer_links_slider_and_stack_in_the_browser():
-    box = WG.explorer(line_plot, [1, 2, 3], label="a", title="T", description="D")
-    _, _, slider, stack = box.children
-    assert len(links_between(slider, stack)) == 1
+def test_explorer_is_a_live_widget_the_website_mounts_without_a_widget_manager():
+    box = WG.explorer(line_plot, [1, 2, 3], label="a", title="T", description="D", initial=3)
+    data, _ = box._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in data  # the anywidget view
+    placeholder = data["text/html"]
+    assert placeholder.startswith('<div class="descend-live" data-kind="frames" data-state="')
+    state = json.loads(html.unescape(re.search(r'data-state="([^"]*)"', placeholder)[1]))
+    assert state == {
+        "title": "T",
+        "description": "D",
+        "sliders": [{"label": "a", "texts": ["a = 1", "a = 2", "a = 3"]}],
+        "frames": box.frames,
+        "index": [2],
+    }
+    assert "export function render" in box._lib["explorer"]
+    assert "descend-explorer" in box._lib["explorer"]  # the class the website's tests find
 
 
 def test_explorer_frames_are_small_quantised_pngs_with_alt_text():
     box = WG.explorer(line_plot, [1, 2], label="a", title="Lines", description="D", dpi=80)
     alts = []
-    for frame in box.children[3].children:
-        alt, png = decode(frame.value)
+    for frame in box.frames:
+        alt, png = decode(frame)
         alts.append(alt)
         with Image.open(io.BytesIO(png)) as im:
             assert im.format == "PNG" and im.mode == "P"
@@ -94,9 +96,21 @@ def test_explorer_custom_alt_and_initial_value():
         initial=0.2,
         alt=lambda v: f"line rising to {v}",
     )
-    _, _, slider, stack = box.children
-    assert slider.index == 1 and stack.selected_index == 1
-    assert decode(stack.children[2].value)[0] == "line rising to 0.3"
+    assert box.index == [1] and box.frame["alt"] == "line rising to 0.2"
+    assert decode(box.frames[2])[0] == "line rising to 0.3"
+    box.index = [2]  # what the browser writes when the reader moves the slider
+    assert box.frame["alt"] == "line rising to 0.3"
+
+
+def test_explorer_index_must_name_a_position_of_each_slider():
+    box = WG.explorer(line_plot, [1, 2, 3], label="a", title="T", description="D")
+    with pytest.raises(TraitError, match=r"each of the 1 slider\(s\), 0 to \[2\]; got \[3\]"):
+        box.index = [3]
+    with pytest.raises(TraitError, match="got \\[0, 0\\]"):
+        box.index = [0, 0]
+    assert box.index == [0]
+    with pytest.raises(ValueError, match="one frame per position"):
+        Frames(title="T", description="D", sliders=box.sliders, frames=box.frames[:2], index=[0])
 
 
 def test_explorer_closes_the_figures_it_renders():
@@ -105,7 +119,7 @@ def test_explorer_closes_the_figures_it_renders():
     assert len(plt.get_fignums()) == before
 
 
-def test_explorer_escapes_text():
+def test_explorer_escapes_text_in_the_website_placeholder():
     box = WG.explorer(
         line_plot,
         [1],
@@ -114,8 +128,10 @@ def test_explorer_escapes_text():
         description='say "hi"',
         alt=lambda v: 'quote " and <tag>',
     )
-    assert "&lt;b&gt;" in box.children[0].value
-    assert 'alt="quote &quot; and &lt;tag&gt;"' in box.children[3].children[0].value
+    placeholder = box.placeholder_html()
+    assert "<b>" not in placeholder and "&lt;b&gt;x&lt;/b&gt;" in placeholder
+    assert "<tag>" not in placeholder and 'say "hi"' not in placeholder
+    assert box.title == "<b>x</b>" and box.frame["alt"] == 'quote " and <tag>'  # JS sets text
 
 
 @pytest.mark.parametrize(
@@ -146,7 +162,7 @@ def test_explorer_render_must_return_a_figure():
         WG.explorer("not callable", [1], label="a", title="T", description="D")
 
 
-def test_explorer2d_outer_and_inner_stacks():
+def test_explorer2d_has_a_frame_per_pair_in_row_major_order():
     box = WG.explorer2d(
         lambda a, b: line_plot(a * b),
         [1, 2, 3],
@@ -156,16 +172,15 @@ def test_explorer2d_outer_and_inner_stacks():
         description="D",
         initial=(2, 20),
     )
-    title, desc, s1, s2, outer = box.children
-    assert [lab for lab, _ in s1.options] == ["a = 1", "a = 2", "a = 3"]
-    assert [lab for lab, _ in s2.options] == ["b = 10", "b = 20"]
-    assert len(outer.children) == 3 and all(len(st.children) == 2 for st in outer.children)
-    assert outer.selected_index == 1 and all(st.selected_index == 1 for st in outer.children)
-    assert s1.index == 1 and s2.index == 1
-    assert len(links_between(s1, outer)) == 1
-    assert all(len(links_between(s2, st)) == 1 for st in outer.children)
-    assert decode(outer.children[2].children[0].value)[0] == "Grid: a = 3, b = 10"
-    assert "descend-explorer" in box._dom_classes
+    assert [s["texts"] for s in box.sliders] == [["a = 1", "a = 2", "a = 3"], ["b = 10", "b = 20"]]
+    assert [s["label"] for s in box.sliders] == ["a", "b"]
+    assert len(box.frames) == 6
+    assert [decode(f)[0] for f in box.frames] == [
+        f"Grid: a = {a}, b = {b}" for a in (1, 2, 3) for b in (10, 20)
+    ]
+    assert box.index == [1, 1] and box.frame["alt"] == "Grid: a = 2, b = 20"
+    box.index = [2, 0]
+    assert box.frame["alt"] == "Grid: a = 3, b = 10"
 
 
 def test_explorer2d_rejects_bad_input():
@@ -276,14 +291,11 @@ def test_live_playground_state_comes_from_python(live_playground):
 
 
 def test_live_widget_bundle_has_the_widget_and_the_website_placeholder(live_playground):
-    import html as _html
-    import json
-
     data, _ = live_playground._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in data
     placeholder = data["text/html"]
     assert placeholder.startswith('<div class="descend-live" data-kind="playground" data-state="')
-    state = json.loads(_html.unescape(re.search(r'data-state="([^"]*)"', placeholder)[1]))
+    state = json.loads(html.unescape(re.search(r'data-state="([^"]*)"', placeholder)[1]))
     assert state == live_playground.state()
     assert set(state) == {"data", "weights", "settings"}  # not the history, not the sources
     assert "notebook with a kernel" in data["text/plain"]

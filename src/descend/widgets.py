@@ -1,18 +1,20 @@
 """Explorers: the book's precomputed interactive figures, and the PNG frames they hold.
 
 An **explorer** is a thin layer over a ``render`` function that returns a matplotlib
-figure: it precomputes one frame per parameter value, small quantised PNGs
-(:func:`fig_to_png`) inside an ``ipywidgets.Stack``, with a ``SelectionSlider`` that
-shows the real values, joined by ``jslink``. The link lives in the browser, so an
-explorer works on the static website with no Python running, and instantly in a
-notebook. Every frame is an ``<img>`` with alt text; the slider works with the keyboard
-(Tab to it, then the arrow keys).
+figure: it precomputes one frame per parameter value (or pair of values), a small
+quantised PNG (:func:`fig_to_png`), and returns a :class:`descend.live.frames.Frames`
+widget holding them with the slider's readouts (``"η = 0.084"``) and alt texts. Its
+JavaScript, ``descend/live/frames.js``, shows one or two ``<input type="range">`` sliders
+and the frame of the values chosen. Like every live explorer of :mod:`descend.live` it is
+an anywidget in a notebook with a kernel and a placeholder the website mounts with its
+own small script: no Python, and no ipywidgets widget manager, on the static website.
+Every frame is an ``<img>`` with alt text; the sliders work with the keyboard (Tab to
+one, then the arrow keys) and by touch.
 
-Live explorers, which compute in the browser (on the website too), are in
-:mod:`descend.live`.
+Live explorers, which compute in the browser, are in :mod:`descend.live`.
 
-Every widget returned here carries the CSS class ``descend-explorer``, so the website's
-tests can find them all.
+Every explorer's root element carries the CSS class ``descend-explorer``
+(``EXPLORER_CLASS``), so the website's tests can find them all.
 
 Introduced in: book/00-one-dimension.ipynb
 """
@@ -26,7 +28,6 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import ipywidgets as W
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -34,6 +35,7 @@ from matplotlib.figure import Figure
 from matplotlib.mathtext import MathTextParser
 
 from descend.errors import check_positive
+from descend.live.frames import Frames
 
 __all__ = [
     "explorer",
@@ -72,12 +74,9 @@ def render_png(render: Callable[..., Any], *args: Any, dpi: float = 80, colors: 
 def frame_html(png: bytes, alt: str, css_class: str = "descend-frame") -> str:
     """An ``<img>`` element holding ``png`` inline (base64) with the given alt text.
 
-    ``ipywidgets.Image`` renders an ``<img>`` without alt text, so frames are HTML.
-
     Introduced in: book/00-one-dimension.ipynb
     """
-    if not isinstance(png, (bytes, bytearray)) or not bytes(png[:8]) == b"\x89PNG\r\n\x1a\n":
-        raise ValueError("png must be the bytes of a PNG file (see descend.plots.fig_to_png)")
+    _check_png(png)
     if not isinstance(alt, str) or not alt.strip():
         raise ValueError("every frame needs non-empty alt text describing what it shows")
     data = base64.b64encode(bytes(png)).decode("ascii")
@@ -85,6 +84,11 @@ def frame_html(png: bytes, alt: str, css_class: str = "descend-frame") -> str:
         f'<img class="{html.escape(css_class)}" alt="{html.escape(alt.strip(), quote=True)}" '
         f'src="data:image/png;base64,{data}" style="max-width:100%;height:auto">'
     )
+
+
+def _check_png(png: Any) -> None:
+    if not isinstance(png, (bytes, bytearray)) or not bytes(png[:8]) == b"\x89PNG\r\n\x1a\n":
+        raise ValueError("png must be the bytes of a PNG file (see descend.widgets.fig_to_png)")
 
 
 def slider_labels(values: Sequence[Any], label: str, fmt: str = "{:g}") -> list[str]:
@@ -158,25 +162,12 @@ def _check_text(value: Any, name: str) -> str:
     return value.strip()
 
 
-def _header(title: str, description: str, css: str) -> list[W.HTML]:
-    t = W.HTML(f'<p class="{css}-title"><strong>{html.escape(title)}</strong></p>')
-    d = W.HTML(f'<p class="{css}-description">{html.escape(description)}</p>')
-    return [t, d]
-
-
-def _slider(labels: list[str], values: list[Any], index: int) -> W.SelectionSlider:
-    # (text, index) pairs: the slider's value is the frame index; the readout is the text
-    s = W.SelectionSlider(
-        options=list(zip(labels, range(len(values)), strict=True)),
-        value=index,
-        description="",
-        continuous_update=True,
-        readout=True,
-        layout=W.Layout(width="100%", max_width="40rem"),
-        style={"description_width": "0px"},
-    )
-    s.add_class("descend-slider")
-    return s
+def _frame(png: bytes, alt: str) -> dict[str, str]:
+    """One frame of a :class:`~descend.live.frames.Frames`: its alt text and its PNG inline."""
+    _check_png(png)
+    if not isinstance(alt, str) or not alt.strip():
+        raise ValueError("every frame needs non-empty alt text describing what it shows")
+    return {"alt": alt.strip(), "src": "data:image/png;base64," + base64.b64encode(png).decode()}
 
 
 def explorer(
@@ -191,7 +182,7 @@ def explorer(
     alt: Callable[[Any], str] | None = None,
     dpi: float = 80,
     colors: int = 64,
-) -> W.VBox:
+) -> Frames:
     """An explorer over one parameter: a slider of real values and one precomputed frame each.
 
     Parameters
@@ -213,12 +204,13 @@ def explorer(
     alt : callable, optional
         ``alt(value) -> str``, the alt text of each frame (default: title and value).
     dpi, colors : optional
-        Resolution and palette size of the frames (see :func:`descend.plots.fig_to_png`).
+        Resolution and palette size of the frames (see :func:`fig_to_png`).
 
     Returns
     -------
-    ipywidgets.VBox
-        Children: title, description, slider, and the ``Stack`` of frames.
+    descend.live.frames.Frames
+        The widget (``frames.js``): a slider whose readout is ``"<label> = <value>"`` and
+        the frame of the value chosen; its ``index`` trait is ``[position]``.
 
     Introduced in: book/00-one-dimension.ipynb
     """
@@ -232,14 +224,14 @@ def explorer(
     frames = []
     for v, lab in zip(values, labels, strict=True):
         png = render_png(render, v, dpi=dpi, colors=colors)
-        frames.append(W.HTML(frame_html(png, _alt_text(alt, f"{title}: {lab}", v))))
-    stack = W.Stack(children=frames, selected_index=index)
-    stack.add_class("descend-frames")
-    slider = _slider(labels, values, index)
-    W.jslink((slider, "index"), (stack, "selected_index"))
-    box = W.VBox([*_header(title, description, EXPLORER_CLASS), slider, stack])
-    box.add_class(EXPLORER_CLASS)
-    return box
+        frames.append(_frame(png, _alt_text(alt, f"{title}: {lab}", v)))
+    return Frames(
+        title=title,
+        description=description,
+        sliders=[{"label": label.strip(), "texts": labels}],
+        frames=frames,
+        index=[index],
+    )
 
 
 def explorer2d(
@@ -255,12 +247,10 @@ def explorer2d(
     alt: Callable[[Any, Any], str] | None = None,
     dpi: float = 80,
     colors: int = 64,
-) -> W.VBox:
+) -> Frames:
     """An explorer over two parameters: two sliders and a precomputed frame per pair.
 
-    Frames are an outer ``Stack`` over ``values1`` of inner ``Stack`` s over
-    ``values2``; the first slider is linked to the outer stack, the second to every
-    inner one. There are ``len(values1) * len(values2)`` frames: keep grids small.
+    There are ``len(values1) * len(values2)`` frames: keep grids small.
 
     Parameters
     ----------
@@ -283,8 +273,9 @@ def explorer2d(
 
     Returns
     -------
-    ipywidgets.VBox
-        Children: title, description, slider 1, slider 2, the outer ``Stack``.
+    descend.live.frames.Frames
+        The widget: two sliders and the frame of the pair chosen, frames in row-major
+        order (``values1`` outer); its ``index`` trait is ``[position1, position2]``.
 
     Introduced in: book/00-one-dimension.ipynb
     """
@@ -311,25 +302,21 @@ def explorer2d(
         raise ValueError("initial must be a pair (v1, v2) or None")
     i1 = _index_of(values1, initial[0], "initial[0]")
     i2 = _index_of(values2, initial[1], "initial[1]")
-    inner = []
+    frames = []
     for v1, lab1 in zip(values1, labels1, strict=True):
-        frames = []
         for v2, lab2 in zip(values2, labels2, strict=True):
             png = render_png(render, v1, v2, dpi=dpi, colors=colors)
-            text = _alt_text(alt, f"{title}: {lab1}, {lab2}", v1, v2)
-            frames.append(W.HTML(frame_html(png, text)))
-        st = W.Stack(children=frames, selected_index=i2)
-        inner.append(st)
-    outer = W.Stack(children=inner, selected_index=i1)
-    outer.add_class("descend-frames")
-    s1 = _slider(labels1, values1, i1)
-    s2 = _slider(labels2, values2, i2)
-    W.jslink((s1, "index"), (outer, "selected_index"))
-    for st in inner:
-        W.jslink((s2, "index"), (st, "selected_index"))
-    box = W.VBox([*_header(title, description, EXPLORER_CLASS), s1, s2, outer])
-    box.add_class(EXPLORER_CLASS)
-    return box
+            frames.append(_frame(png, _alt_text(alt, f"{title}: {lab1}, {lab2}", v1, v2)))
+    return Frames(
+        title=title,
+        description=description,
+        sliders=[
+            {"label": labels[0].strip(), "texts": labels1},
+            {"label": labels[1].strip(), "texts": labels2},
+        ],
+        frames=frames,
+        index=[i1, i2],
+    )
 
 
 # ------------------------------------------------------------------ frames: figures as small PNGs

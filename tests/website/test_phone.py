@@ -167,7 +167,7 @@ def test_page_fits_a_phone(phone_page, path: str):
         document.querySelectorAll('.descend-explorer, .descend-playground').forEach((e, i) => {
             const r = e.getBoundingClientRect();
             if (r.left < -0.5 || r.right > w + 0.5) out.push(`explorer ${i}: ${r.left}-${r.right}`);
-            e.querySelectorAll('.noUi-target, input, select, button').forEach(c => {
+            e.querySelectorAll('input, select, button, output').forEach(c => {
                 const q = c.getBoundingClientRect();
                 if (q.width && (q.left < r.left - 0.5 || q.right > r.right + 0.5))
                     out.push(`explorer ${i}: a control at ${q.left}-${q.right}`);
@@ -230,14 +230,13 @@ def test_explorers_answer_a_tap(browser, server, path: str):
         assert boxes.count() + page.locator(".descend-playground").count() >= 1
         for i in range(boxes.count()):
             box = boxes.nth(i)
-            sliders = box.locator(".noUi-target")
+            sliders = box.locator('input[type="range"]')
             assert sliders.count() >= 1, f"explorer {i} on {path} has no slider"
             for s in range(sliders.count()):
                 slider = sliders.nth(s)
                 slider.scroll_into_view_if_needed()
-                handle = slider.locator(".noUi-handle")
-                now = float(handle.get_attribute("aria-valuenow"))
-                top = float(handle.get_attribute("aria-valuemax"))
+                now = float(slider.input_value())
+                top = float(slider.get_attribute("max"))
                 r = slider.bounding_box()
                 x = r["x"] + r["width"] * (0.9 if now < top / 2 else 0.1)
                 before = visible_frame(box)

@@ -5,19 +5,21 @@ styles, fonts, images) and every later page, after the page before it in the tab
 contents, under 400 KB. Measured in headless Chromium with every request off 127.0.0.1
 blocked; ``transfer.py`` says how bytes are counted.
 
-Chapters whose explorers still embed precomputed PNG frames, and load the ipywidgets
-manager to show them, are marked ``xfail(strict=True)`` one by one with their measured
-weight: the day the live explorers replace the frames the test passes, the strict marker
-fails, and the marker must go. ``test_..._without_precomputed_explorers`` checks every
-page, marked or not, with the frames and the widget manager taken out: nothing else may
-push a page over.
+No page loads the ipywidgets widget manager (``require.js``, ``embed-amd.js``: 940 KB):
+every explorer, the precomputed ones too, is mounted by the site's own ``live/site.js``.
+A precomputed explorer's frames are files (``live/frames/``), and a page load fetches only
+the frame each explorer shows (the others come when the reader reaches for it).
+
+A page over a limit is marked ``xfail(strict=True)`` in ``FIRST_XFAIL``/``LATER_XFAIL``
+with its measured weight and the reason: the day it gets under, the strict marker fails,
+and the marker must go.
 """
 
 from __future__ import annotations
 
-import base64
-import gzip
-import random
+import html
+import json
+import posixpath
 import re
 from pathlib import Path
 
@@ -28,37 +30,21 @@ from .transfer import measure
 
 FIRST_LIMIT = 1_200_000  # bytes: 1.2 MB, a reader's first page
 LATER_LIMIT = 400_000  # bytes: each further page
-# The files that show the precomputed explorers' saved widget state (nb_ipywidgets_js)
+# The ipywidgets manager and its set-up (myst-nb's nb_ipywidgets_js in _config.yml), and
+# what a page referencing it would name
 WIDGET_MANAGER = ("_static/descend-widgets.js", "assets/requirejs/", "assets/html-manager/")
-FRAME = re.compile(r"data:image/png;base64,[A-Za-z0-9+/=]+")
+MANAGER_NAMES = ("embed-amd", "require.js", "@jupyter-widgets/html-manager", "html-manager/")
+FRAMES_STATE = re.compile(r'<div class="descend-live" data-kind="frames" data-state="([^"]*)"')
 
 
-def _xfail(kb: int, frames: int, manager: bool = False):
-    why = f"{kb} KB: {frames} precomputed frames"
-    if manager:
-        why += " and the widget manager (940 KB) that shows them"
-    return pytest.mark.xfail(strict=True, reason=f"{why}, until the live explorers of issue 15")
+def _xfail(kb: int, why: str):
+    """A page over a limit: its measured weight (KB = 1000 bytes) and why."""
+    return pytest.mark.xfail(strict=True, reason=f"{kb} KB: {why}")
 
 
-# Measured on the built site (KB = 1000 bytes; frames: the page's embedded PNG frames).
-FIRST_XFAIL = {
-    "book/00-one-dimension.html": _xfail(1596, 11, manager=True),
-    "book/01-initialize.html": _xfail(1718, 15, manager=True),
-    "book/02-forward.html": _xfail(1950, 41, manager=True),
-    "book/03-backprop.html": _xfail(1782, 19, manager=True),
-    "book/04-gradient.html": _xfail(2073, 33, manager=True),
-    "book/05-update.html": _xfail(1977, 24, manager=True),
-    "book/06-iterate.html": _xfail(1920, 35, manager=True),
-    "book/07-linear-regression.html": _xfail(1790, 14, manager=True),
-    "book/08-logistic-regression.html": _xfail(1732, 19, manager=True),
-    "book/09-network.html": _xfail(1740, 13, manager=True),
-}
-LATER_XFAIL = {
-    # after the Welcome page, which has no explorer: the widget manager is fetched here
-    "book/00-one-dimension.html": _xfail(1155, 11, manager=True),
-    "book/02-forward.html": _xfail(461, 41),
-    "book/06-iterate.html": _xfail(446, 35),
-}
+# Pages over a limit, measured on the built site.
+FIRST_XFAIL: dict[str, pytest.MarkDecorator] = {}
+LATER_XFAIL: dict[str, pytest.MarkDecorator] = {}
 
 
 def _marked(marks: dict) -> list:
@@ -70,17 +56,20 @@ def weights(browser, server):
     return measure(browser, server, PAGES)
 
 
-def frames_bytes(built_site: Path, path: str) -> int:
-    """Gzipped bytes the page's embedded PNG frames add to its HTML."""
-    html = (built_site / path).read_text(encoding="utf-8")
-    without = FRAME.sub("data:image/png;base64,", html)
-    return len(gzip.compress(html.encode(), 6, mtime=0)) - len(
-        gzip.compress(without.encode(), 6, mtime=0)
-    )
-
-
-def n_frames(built_site: Path, path: str) -> int:
-    return len(FRAME.findall((built_site / path).read_text(encoding="utf-8")))
+def frames_shown(built_site: Path, path: str) -> tuple[set[str], int]:
+    """The site-relative files of the frames the page's explorers show first, and how many
+    frames its explorers hold in all."""
+    shown, total = set(), 0
+    for raw in FRAMES_STATE.findall((built_site / path).read_text(encoding="utf-8")):
+        state = json.loads(html.unescape(raw))
+        index = state["index"]
+        flat = (
+            index[0] * len(state["sliders"][1]["texts"]) + index[1] if len(index) == 2 else index[0]
+        )
+        src = state["frames"][flat]["src"]
+        shown.add(posixpath.normpath(posixpath.join(posixpath.dirname(path), src)))
+        total += len(state["frames"])
+    return shown, total
 
 
 def _report(visit) -> str:
@@ -109,27 +98,43 @@ def test_later_visit_weight(weights, path: str):
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("path", PAGES)
-def test_weight_without_precomputed_explorers(weights, built_site: Path, path: str):
-    """Only the precomputed explorers (frames, widget manager) may push a page over a limit."""
-    frames = frames_bytes(built_site, path)
-    first, later = weights[path]["first"], weights[path]["later"]
-    n = n_frames(built_site, path)
-    for visit, limit in ((first, FIRST_LIMIT), (later, LATER_LIMIT)):
-        manager = sum(b for url, b in visit.files.items() if url.startswith(WIDGET_MANAGER))
-        rest = visit.total - frames - manager
-        assert rest <= limit, f"{path} ({n} frames): {rest / 1000:.0f} KB; {_report(visit)}"
+def test_a_page_fetches_only_the_frames_its_explorers_show(weights, built_site: Path):
+    """Frames are files, not data in the page; loading a page fetches one per explorer."""
+    pages_with_frames = 0
+    for path in PAGES:
+        shown, total = frames_shown(built_site, path)
+        states = FRAMES_STATE.findall((built_site / path).read_text(encoding="utf-8"))
+        assert not any("data:image" in s for s in states), f"{path} embeds frames as data"
+        fetched = {u for u in weights[path]["first"].files if u.startswith("live/frames/")}
+        assert fetched == shown, f"{path}: fetched {sorted(fetched)}, shows {sorted(shown)}"
+        assert all((built_site / f).is_file() for f in shown)
+        pages_with_frames += total > len(shown)
+    assert pages_with_frames >= 1  # some page holds frames it does not fetch at first
 
 
 @pytest.mark.browser
-def test_pages_without_widgets_load_no_widget_manager(weights, built_site: Path):
-    """The ipywidgets manager (900 KB) is fetched only by pages that hold widget state."""
+def test_no_page_fetches_the_widget_manager(weights):
+    """Every explorer is mounted by live/site.js: the ipywidgets manager is never fetched."""
     for path in PAGES:
-        has_widgets = "application/vnd.jupyter.widget-state+json" in (built_site / path).read_text(
-            encoding="utf-8"
-        )
         fetched = [u for u in weights[path]["first"].files if u.startswith(WIDGET_MANAGER)]
-        assert bool(fetched) is has_widgets, f"{path}: widgets {has_widgets}, fetched {fetched}"
+        assert fetched == [], f"{path} fetches the ipywidgets manager: {fetched}"
+
+
+@pytest.mark.browser
+def test_no_built_page_references_the_widget_manager(built_site: Path):
+    """Not one page of the site (in the table of contents or not) names the manager's files
+    or holds widget state for it (book/_ext/descend_book.py drops the live widgets' state)."""
+    pages = sorted(built_site.rglob("*.html"))
+    assert len(pages) >= len(PAGES)
+    found = {}
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        names = [
+            n for n in (*MANAGER_NAMES, "application/vnd.jupyter.widget-state+json") if n in text
+        ]
+        if names:
+            found[str(page.relative_to(built_site))] = names
+    assert found == {}, f"pages that would load the ipywidgets manager: {found}"
 
 
 @pytest.mark.browser
@@ -145,12 +150,3 @@ def test_no_page_fetches_the_heavy_theme_and_maths_files(weights):
             or (u.startswith("assets/html-manager/") and u.endswith((".woff2", ".woff", ".ttf")))
         ]
         assert heavy == [], f"{path} fetches {heavy}"
-
-
-def test_frames_bytes_measures_the_embedded_pngs(tmp_path: Path):
-    png = base64.b64encode(random.Random(0).randbytes(6000)).decode()  # does not compress
-    (tmp_path / "with.html").write_text(f'<p>x</p><img src="data:image/png;base64,{png}">')
-    (tmp_path / "without.html").write_text("<p>x</p>")
-    assert frames_bytes(tmp_path, "with.html") > 1000
-    assert frames_bytes(tmp_path, "without.html") == 0
-    assert n_frames(tmp_path, "with.html") == 1

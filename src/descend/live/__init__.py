@@ -84,6 +84,7 @@ __all__ = [
     "backprop_explorer",
     "FiniteDifferenceExplorer",
     "finite_difference_explorer",
+    "Frames",
     "source",
     "JS_FILES",
 ]
@@ -382,3 +383,4 @@ from descend.live.explorers_backprop import (  # noqa: E402, F401
     backprop_explorer,
     finite_difference_explorer,
 )
+from descend.live.frames import Frames  # noqa: E402, F401
