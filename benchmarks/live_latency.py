@@ -12,7 +12,8 @@ control is driven the same way.
 * every ``<input type="range">`` inside the explorer: its value set to another of its
   positions, then an ``input`` event dispatched (what a slider's drag or a key press does);
   the positions sweep the range up and back (or, with fewer positions than inputs, to and
-  fro), so each input is a change;
+  fro), so each input is a change; afterwards the slider is set back to its value as
+  loaded, so every control is measured from the explorer's state as the book sets it;
 * every canvas with the class ``dl-pick`` (a pickable plot, by convention): a click at
   spread positions over the plot (a 2-D low-discrepancy sequence), dispatched as the
   events a mouse click makes, ``pointerdown``, ``mousedown``, ``pointerup``, ``mouseup``,
@@ -41,23 +42,30 @@ control is driven the same way.
   that wait left out: ``(t_done - t0) - max(0, t_frame - t_handled)``. The whole time
   including the wait, ``t_done - t0``, is reported beside it, and the handlers' share,
   ``t_handled - t0``.
-* Not included: rasterising and compositing the painted frame (Chromium does them off the
-  main thread; with ``--disable-gpu`` on the CPU), a second ``requestAnimationFrame`` that
-  an explorer's own frame callback requests (a draw spread over several frames), and work
-  an explorer puts off with a timer or a worker. After each input's frame the explorer's
-  status line and a checksum of every canvas's pixels are compared with their values
-  before the input: an input after which nothing changed is counted (``changed`` in the
+* Not included: rasterising the page's painted layers and compositing them (Chromium does
+  that off the main thread; here on the CPU, ``--disable-gpu``). Included: a 2-D canvas's
+  drawing, whose commands the handlers record and Chromium executes when it produces the
+  frame (hence most of an input's time falls after the handlers). Not included either: a
+  second ``requestAnimationFrame`` that an explorer's own frame callback requests (a draw
+  spread over several frames), and work an explorer puts off with a timer or a worker.
+* After each input's frame the explorer's text (status line, values shown) and a checksum
+  of every canvas's pixels are compared with their values before the input (outside the
+  timed span): the inputs after which something changed are counted (``changed`` in the
   report), so a control whose effect comes later, or never, cannot pass for fast.
+* The method's floor: the same measurement of an ``input`` event on an element no one
+  listens to, on the first page, reported once.
 * ``own rAF``: how many inputs made the explorer request an animation frame of its own.
   Before an explorer is measured, the page is watched for half a second: an explorer that
   keeps requesting frames while nobody touches it (an animation playing) is reported as
   such (the playground's Play and the race are measured paused, as they load).
 
 Each control's latencies: the median and the 95th percentile (``timing.percentile``:
-linear interpolation between order statistics). Goals (issue 15): p95 <= 16 ms for
-surfaces and 1-D functions, <= 50 ms for network explorers; ``CLASSES`` says which each
-kind is, and a kind missing from it is reported as "unclassified" (no goal), never left
-out. Results go to ``results/live.json``; ``report.py`` writes the RESULTS.md section.
+linear interpolation between order statistics), and the fastest input. All are wall
+times on a machine shared with other jobs: the load average is stored with them. Goals
+(issue 15): p95 <= 16 ms for surfaces and 1-D functions, <= 50 ms for network explorers;
+``CLASSES`` says which each kind is, and a kind missing from it is reported as
+"unclassified" (no goal), never left out. Results go to ``results/live.json``;
+``report.py`` writes the RESULTS.md section.
 """
 
 from __future__ import annotations
@@ -96,10 +104,11 @@ def goal_ms(kind: str) -> float | None:
 
 
 def summarize(latencies_ms: list[float]) -> dict[str, float]:
-    """Median, 95th percentile and maximum of a control's latencies (milliseconds)."""
+    """Median, 95th percentile, fastest and slowest of a control's latencies (milliseconds)."""
     if not latencies_ms:
         raise ValueError("no latencies to summarize: the control received no input")
     return {
+        "min_ms": min(latencies_ms),
         "median_ms": statistics.median(latencies_ms),
         "p95_ms": percentile(latencies_ms, 95),
         "max_ms": max(latencies_ms),

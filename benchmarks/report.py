@@ -94,6 +94,21 @@ WHY = {
         "above 2) the browser gets a fraction of a core. Re-run on a quiet machine; if still "
         "short, raise FRAME_BUDGET_MS in playground.js or draw the boundary every other frame."
     ),
+    "live_ms": (
+        "an input's latency is wall time on the main thread of a browser that shares the "
+        "machine's 2 cores: at the load average given under the section's heading (above 2, "
+        "the cores were oversubscribed) each input also waits for a core, and the waits "
+        "decide the 95th percentile (compare the fastest inputs, and the method's floor). "
+        "Every input recomputes and redraws the whole explorer: the race reruns every "
+        "optimizer for all its steps and redraws the map, the paths and the curves; the "
+        "playground builds a fresh network and predicts its whole grid; the gradient "
+        "explorer strokes its contour lines again (race.js and bowl.js draw theirs once into "
+        "a cached image). The handlers' column shows that most of an input's time is spent "
+        "after them, in the frame: the canvases' drawing commands are rasterised when the "
+        "frame is painted. What would meet it: re-run on a quiet machine first; if still "
+        "short, profile the slowest control (Chromium's performance panel) before changing "
+        "the explorer, e.g. the gradient map's fixed contours cached as race.js does."
+    ),
     "engine_fps": (
         "the frame rate is capped by training (10 ms) plus drawing; on an oversubscribed "
         "machine both take several times longer. Re-run on a quiet machine; if still short, "
@@ -519,10 +534,31 @@ def weight_section(page: Page, data: dict[str, Any] | None) -> None:
         f"{TARGETS['first_kb']:.0f} KB, later <= {TARGETS['later_kb']:.0f} KB.",
         "",
     )
+    if "before" in data:
+        page.add(
+            f"*Before*: the site at commit {data['before']['commit']}, the last commit before "
+            "issue 15's work (the issue's \"about 3 MB gzipped\" first visit; these figures "
+            "were first written to this page by commit b1c1307). *After*: the site as built "
+            "now; `python benchmarks/run.py --only weight` measures `_build/html` again and "
+            "rewrites this page.",
+            "",
+        )
     for label in ("before", "after"):
         if label in data:
             page.add(f"**{label.capitalize()}.** " + _when(data[label]), "")
     before = {p["page"]: p for p in data.get("before", {}).get("pages", [])}
+    ranges = []
+    for key, what in (("first_bytes", "first visit"), ("later_bytes", "later visit")):
+        for label in ("before", "after"):
+            kb = [
+                p[key] / 1000
+                for p in data.get(label, {}).get("pages", [])
+                if re.search(r"book/\d\d-", p["page"]) and "/exercises/" not in p["page"]
+            ]
+            if kb:
+                ranges.append(f"{what} {label} {min(kb):.0f} to {max(kb):.0f} KB")
+    if ranges:
+        page.add("Chapter pages 00 to 10: " + "; ".join(ranges) + ".", "")
     rows = []
     for p in data["after"]["pages"]:
         b = before.get(p["page"], {})
@@ -945,7 +981,8 @@ def live_section(page: Page, data: dict[str, Any] | None) -> None:
         "without the time the page sat idle waiting for that frame to begin (up to one "
         "display frame, 16.7 ms at 60 Hz, whatever the input costs; a drag's inputs, "
         "which Chromium dispatches at the start of a frame, do not wait). *With the wait* "
-        "counts that idle time too. *Handlers*: the event handlers' own share. *Changed*: "
+        "counts that idle time too. *Fastest*: the quickest of the control's inputs (the "
+        "least disturbed by other jobs). *Handlers*: the event handlers' own share. *Changed*: "
         "inputs after which the explorer's text or canvas pixels differ once the frame is "
         "drawn (an input that changed nothing would be fast for nothing). *Own rAF*: "
         "inputs after which the explorer requested an animation frame of its own (drawn "
@@ -1000,6 +1037,7 @@ def live_section(page: Page, data: dict[str, Any] | None) -> None:
                         f"{c['p95_ms']:.1f}",
                         "none" if goal is None else f"<= {goal:.0f}",
                         _ok(met) if goal is not None else "no goal",
+                        f"{c['min_ms']:.1f}" if "min_ms" in c else "n/a",
                         f"{c['with_wait_p95_ms']:.1f}",
                         f"{c['handlers_median_ms']:.1f}",
                         f"{c['changed']}/{c['inputs']}",
@@ -1026,6 +1064,7 @@ def live_section(page: Page, data: dict[str, Any] | None) -> None:
                 "p95",
                 "goal",
                 "status",
+                "fastest",
                 "p95 with the wait",
                 "handlers median",
                 "changed",

@@ -30,6 +30,7 @@ def test_summary_of_a_control():
     assert s["median_ms"] == 3.0
     assert s["p95_ms"] == pytest.approx(4.0 + 0.8 * 96.0)
     assert s["max_ms"] == 100.0
+    assert s["min_ms"] == 1.0
 
 
 def test_summary_of_no_input_is_an_error_naming_the_cause():
