@@ -955,6 +955,10 @@ def engine_section(page: Page, data: dict[str, Any] | None) -> None:
     )
 
 
+def _cpu(c: dict[str, Any]) -> str:
+    return "n/a" if c.get("cpu_per_input_ms") is None else f"{c['cpu_per_input_ms']:.1f}"
+
+
 def live_section(page: Page, data: dict[str, Any] | None) -> None:
     """Every live explorer's input-to-frame latency (``live_latency.py``)."""
     page.add("## Live explorers: from an input to the redrawn frame", "")
@@ -982,7 +986,11 @@ def live_section(page: Page, data: dict[str, Any] | None) -> None:
         "display frame, 16.7 ms at 60 Hz, whatever the input costs; a drag's inputs, "
         "which Chromium dispatches at the start of a frame, do not wait). *With the wait* "
         "counts that idle time too. *Fastest*: the quickest of the control's inputs (the "
-        "least disturbed by other jobs). *Handlers*: the event handlers' own share. *Changed*: "
+        "least disturbed by other jobs). *CPU per input*: the CPU time of the renderer's main "
+        "thread over the control's inputs, divided by their number (the mean work per input, "
+        "which the waits for a core do not inflate; it includes the change check below, a "
+        "few tenths of a millisecond per canvas). *Handlers*: the event handlers' own share. "
+        "*Changed*: "
         "inputs after which the explorer's text or canvas pixels differ once the frame is "
         "drawn (an input that changed nothing would be fast for nothing). *Own rAF*: "
         "inputs after which the explorer requested an animation frame of its own (drawn "
@@ -994,7 +1002,8 @@ def live_section(page: Page, data: dict[str, Any] | None) -> None:
             "**The method's floor**: an `input` event on an element with no listener, "
             f"measured the same way on the first page: median {floor['median_ms']:.1f} ms, "
             f"p95 {floor['p95_ms']:.1f} ms (with the wait: median "
-            f"{floor['with_wait_median_ms']:.1f} ms, p95 {floor['with_wait_p95_ms']:.1f} ms).",
+            f"{floor['with_wait_median_ms']:.1f} ms, p95 {floor['with_wait_p95_ms']:.1f} ms); "
+            f"CPU per input {_cpu(floor)} ms.",
             "",
         )
     classes = ", ".join(f"{k}: {v}" for k, v in sorted(data["classes"].items()))
@@ -1038,6 +1047,7 @@ def live_section(page: Page, data: dict[str, Any] | None) -> None:
                         "none" if goal is None else f"<= {goal:.0f}",
                         _ok(met) if goal is not None else "no goal",
                         f"{c['min_ms']:.1f}" if "min_ms" in c else "n/a",
+                        _cpu(c),
                         f"{c['with_wait_p95_ms']:.1f}",
                         f"{c['handlers_median_ms']:.1f}",
                         f"{c['changed']}/{c['inputs']}",
@@ -1065,6 +1075,7 @@ def live_section(page: Page, data: dict[str, Any] | None) -> None:
                 "goal",
                 "status",
                 "fastest",
+                "CPU per input",
                 "p95 with the wait",
                 "handlers median",
                 "changed",
