@@ -57,8 +57,9 @@ control is driven the same way.
 * Beside the wall times, which on a shared machine include waits for a core, the CPU time
   of the renderer's main thread over a control's inputs (``/proc/<pid>/task/<pid>/stat``
   of this run's Chromium renderers), divided by the number of inputs: the mean work per
-  input, whatever the load. It also counts the change check above (its median wall time
-  per input is stored as ``check_median_ms``) and the measuring script's own bit of work.
+  input, whatever the load. The change check above is run again alone, as many times, and
+  its CPU time subtracted (stored as ``check_cpu_per_input_ms``); the measuring script's
+  own bit of work stays in (compare the floor's).
 * ``own rAF``: how many inputs made the explorer request an animation frame of its own.
   Before an explorer is measured, the page is watched for half a second: an explorer that
   keeps requesting frames while nobody touches it (an animation playing) is reported as
@@ -166,7 +167,7 @@ COUNT_RAF = """() => {
 }"""
 
 # Drive one control `inputs` times; returns each input's timings (see the docstring).
-DRIVE = """async ({ index, type, j, inputs }) => {
+DRIVE = """async ({ index, type, j, inputs, checkOnly = false }) => {
   // type "none": an input event on an element nobody listens to (the method's floor)
   const live = document.querySelectorAll("div.descend-live");
   const root = type === "none" ? document.createElement("div") : live[index];
@@ -245,6 +246,10 @@ DRIVE = """async ({ index, type, j, inputs }) => {
     };
   }
   await afterFrame(); // start from a drawn page
+  if (checkOnly) { // the change check alone, as often as the inputs: its CPU is subtracted
+    for (let n = 0; n < inputs; n++) look();
+    return [];
+  }
   const out = [];
   let seen = look();
   for (let n = 0; n < inputs; n++) {
@@ -315,13 +320,19 @@ def drive(page, index: int, type_: str, j: int, inputs: int) -> dict[str, Any]:
     threads = renderer_main_threads()
     cpu0 = cpu_seconds(threads)
     records = page.evaluate(DRIVE, {"index": index, "type": type_, "j": j, "inputs": inputs})
-    cpu = cpu_seconds(threads) - cpu0
+    cpu1 = cpu_seconds(threads)
+    page.evaluate(
+        DRIVE, {"index": index, "type": type_, "j": j, "inputs": inputs, "checkOnly": True}
+    )
+    check_cpu = cpu_seconds(threads) - cpu1
+    cpu = cpu1 - cpu0 - check_cpu
     lat = latencies(records)
     return {
         "inputs": len(records),
         **summarize(lat["latency"]),
         "cpu_per_input_ms": 1e3 * cpu / len(records) if threads else None,
         "check_median_ms": statistics.median(r["check"] for r in records),
+        "check_cpu_per_input_ms": 1e3 * check_cpu / len(records) if threads else None,
         "with_wait_median_ms": statistics.median(lat["with_wait"]),
         "with_wait_p95_ms": percentile(lat["with_wait"], 95),
         "handlers_median_ms": statistics.median(lat["handlers"]),

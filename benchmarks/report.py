@@ -959,6 +959,15 @@ def _cpu(c: dict[str, Any]) -> str:
     return "n/a" if c.get("cpu_per_input_ms") is None else f"{c['cpu_per_input_ms']:.1f}"
 
 
+def _controls(data: dict[str, Any]) -> list[dict[str, Any]]:
+    return [c for p in data["pages"] for e in p["explorers"] for c in e["controls"]]
+
+
+def _range(values: list[float | None]) -> str:
+    xs = [x for x in values if x is not None]
+    return f"{min(xs):.1f} to {max(xs):.1f}" if xs else "n/a"
+
+
 def live_section(page: Page, data: dict[str, Any] | None) -> None:
     """Every live explorer's input-to-frame latency (``live_latency.py``)."""
     page.add("## Live explorers: from an input to the redrawn frame", "")
@@ -988,8 +997,15 @@ def live_section(page: Page, data: dict[str, Any] | None) -> None:
         "counts that idle time too. *Fastest*: the quickest of the control's inputs (the "
         "least disturbed by other jobs). *CPU per input*: the CPU time of the renderer's main "
         "thread over the control's inputs, divided by their number (the mean work per input, "
-        "which the waits for a core do not inflate; it includes the change check below, a "
-        "few tenths of a millisecond per canvas). *Handlers*: the event handlers' own share. "
+        "which the waits for a core do not inflate; "
+        + (
+            "the change check below is run again alone and its CPU time subtracted). "
+            if any("check_cpu_per_input_ms" in c for c in _controls(data))
+            else "it includes the change check below, whose median wall time per input was "
+            + _range([c.get("check_median_ms") for c in _controls(data)])
+            + " ms, most for the explorers with the most canvases). "
+        )
+        + "*Handlers*: the event handlers' own share. "
         "*Changed*: "
         "inputs after which the explorer's text or canvas pixels differ once the frame is "
         "drawn (an input that changed nothing would be fast for nothing). *Own rAF*: "
