@@ -15,46 +15,24 @@ counted again). Stored in ``results/weight.json`` under the label; RESULTS.md sh
 from __future__ import annotations
 
 import argparse
-import functools
-import http.server
 import json
-import socketserver
-import sys
-import threading
 from pathlib import Path
 from typing import Any
 
 from timing import RESULTS_DIR, ROOT, git_commit, load_average, log, machine
+from website import PAGES, launch, serve
 
-sys.path.insert(0, str(ROOT))
-from tests.website.conftest import PAGES  # noqa: E402
-from tests.website.transfer import launch, measure  # noqa: E402
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
+from tests.website.transfer import measure
 
 
 def run(html: Path = ROOT / "_build" / "html") -> dict[str, Any]:
     """Measure every page; return ``{"pages": [...], "assets": [...]}`` (bytes as sent)."""
-    if not (html / "index.html").is_file():
-        raise SystemExit(f"{html} holds no built site: jupyter-book build -W -n --keep-going .")
     from playwright.sync_api import sync_playwright
 
-    handler = functools.partial(_Quiet, directory=str(html))
-    httpd = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
-    httpd.daemon_threads = True
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{httpd.server_address[1]}/"
-    try:
-        with sync_playwright() as pw:
-            browser = launch(pw)
-            visits = measure(browser, base, PAGES)
-            browser.close()
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with serve(html) as base, sync_playwright() as pw:
+        browser = launch(pw)
+        visits = measure(browser, base, PAGES)
+        browser.close()
     pages, assets = [], {}
     for path in PAGES:
         first, later = visits[path]["first"], visits[path]["later"]

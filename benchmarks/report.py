@@ -25,6 +25,7 @@ TARGETS = {
     "engine_ratio": 1.0,  # engine / descend time per epoch at batch sizes 1 and 10, at most
     "engine_epochs_s": 100.0,  # playground epochs per second, at least
     "engine_fps": 30.0,  # while the boundary redraws, frames per second, at least
+    # live explorers, p95 input to redrawn frame: live_latency.GOALS_MS (stored with the run)
 }
 
 # What is said when a target is missed: why, and what would meet it.
@@ -92,6 +93,22 @@ WHY = {
         "each frame trains for at most 10 ms; on an oversubscribed machine (load average "
         "above 2) the browser gets a fraction of a core. Re-run on a quiet machine; if still "
         "short, raise FRAME_BUDGET_MS in playground.js or draw the boundary every other frame."
+    ),
+    "live_ms": (
+        "two causes, told apart by the table's columns. The wall times include waits for a "
+        "core on the shared machine (see the load average under the section's heading and "
+        "compare the fastest input and the method's floor). But the CPU-per-input column, "
+        "which those waits do not inflate, shows that for most surface and 1-D controls the "
+        "work itself takes more than a 16 ms frame: every input recomputes and redraws the "
+        "whole explorer (the race reruns every optimizer for all its steps and redraws the "
+        "map, the paths and the curves; the gradient explorer strokes its contour lines "
+        "again, where race.js and bowl.js draw theirs once into a cached image), and most of "
+        "it is spent after the handlers, in the frame, where the canvases' drawing is "
+        "rasterised. What would meet it: profile the slowest control (Chromium's performance "
+        "panel) and cut the per-input drawing, e.g. the gradient map's fixed contours cached "
+        "as race.js does, fewer points per path in the race, canvases drawn at the CSS size "
+        "times the device pixel ratio rather than twice it; then re-measure on a quiet "
+        "machine."
     ),
     "engine_fps": (
         "the frame rate is capped by training (10 ms) plus drawing; on an oversubscribed "
@@ -518,10 +535,31 @@ def weight_section(page: Page, data: dict[str, Any] | None) -> None:
         f"{TARGETS['first_kb']:.0f} KB, later <= {TARGETS['later_kb']:.0f} KB.",
         "",
     )
+    if "before" in data:
+        page.add(
+            f"*Before*: the site at commit {data['before']['commit']}, the last commit before "
+            "issue 15's work (the issue's \"about 3 MB gzipped\" first visit; these figures "
+            "were first written to this page by commit b1c1307). *After*: the site as built "
+            "now; `python benchmarks/run.py --only weight` measures `_build/html` again and "
+            "rewrites this page.",
+            "",
+        )
     for label in ("before", "after"):
         if label in data:
             page.add(f"**{label.capitalize()}.** " + _when(data[label]), "")
     before = {p["page"]: p for p in data.get("before", {}).get("pages", [])}
+    ranges = []
+    for key, what in (("first_bytes", "first visit"), ("later_bytes", "later visit")):
+        for label in ("before", "after"):
+            kb = [
+                p[key] / 1000
+                for p in data.get(label, {}).get("pages", [])
+                if re.search(r"book/\d\d-", p["page"]) and "/exercises/" not in p["page"]
+            ]
+            if kb:
+                ranges.append(f"{what} {label} {min(kb):.0f} to {max(kb):.0f} KB")
+    if ranges:
+        page.add("Chapter pages 00 to 10: " + "; ".join(ranges) + ".", "")
     rows = []
     for p in data["after"]["pages"]:
         b = before.get(p["page"], {})
@@ -918,6 +956,164 @@ def engine_section(page: Page, data: dict[str, Any] | None) -> None:
     )
 
 
+def _cpu(c: dict[str, Any]) -> str:
+    return "n/a" if c.get("cpu_per_input_ms") is None else f"{c['cpu_per_input_ms']:.1f}"
+
+
+def _controls(data: dict[str, Any]) -> list[dict[str, Any]]:
+    return [c for p in data["pages"] for e in p["explorers"] for c in e["controls"]]
+
+
+def _range(values: list[float | None]) -> str:
+    xs = [x for x in values if x is not None]
+    return f"{min(xs):.1f} to {max(xs):.1f}" if xs else "n/a"
+
+
+def live_section(page: Page, data: dict[str, Any] | None) -> None:
+    """Every live explorer's input-to-frame latency (``live_latency.py``)."""
+    page.add("## Live explorers: from an input to the redrawn frame", "")
+    if data is None:
+        page.add("Not measured yet: `python benchmarks/run.py --only live`.", "")
+        page.target("Live explorers: p95 input to frame", "", "not measured", None, "live_ms")
+        return
+    goals = data["goals_ms"]
+    floor = data.get("floor")
+    page.add(
+        _when(data),
+        "",
+        "Every live explorer (`div.descend-live` mounted by `live/site.js`) on every page of "
+        f"the built site, in headless Chromium {data['chromium']} ({data['viewport']}), "
+        "found by its `data-kind`; `benchmarks/live_latency.py` says exactly how. Each "
+        f'control receives {data["inputs"]} inputs: a slider (`<input type="range">`) '
+        "is set to another of its positions and an `input` event dispatched, sweeping its "
+        "range up and back; a pickable plot (`canvas.dl-pick`) is clicked (pointerdown, "
+        "mousedown, pointerup, mouseup, click) at positions spread over it. After each "
+        "control the sliders go back to their values as loaded. **Latency**: from just "
+        "before the input to the end of the main thread's work on the first frame that "
+        "shows it (the event handlers, any `requestAnimationFrame` callback they requested, "
+        "then style, layout and paint), timed in the page with `performance.now()`, "
+        "without the time the page sat idle waiting for that frame to begin (up to one "
+        "display frame, 16.7 ms at 60 Hz, whatever the input costs; a drag's inputs, "
+        "which Chromium dispatches at the start of a frame, do not wait). *With the wait* "
+        "counts that idle time too. *Fastest*: the quickest of the control's inputs (the "
+        "least disturbed by other jobs). *CPU per input*: the CPU time of the renderer's main "
+        "thread over the control's inputs, divided by their number (the mean work per input, "
+        "which the waits for a core do not inflate; "
+        + (
+            "the change check below is run again alone and its CPU time subtracted). "
+            if any("check_cpu_per_input_ms" in c for c in _controls(data))
+            else "it includes the change check below, whose median wall time per input was "
+            + _range([c.get("check_median_ms") for c in _controls(data)])
+            + " ms, most for the explorers with the most canvases). "
+        )
+        + "*Handlers*: the event handlers' own share. "
+        "*Changed*: "
+        "inputs after which the explorer's text or canvas pixels differ once the frame is "
+        "drawn (an input that changed nothing would be fast for nothing). *Own rAF*: "
+        "inputs after which the explorer requested an animation frame of its own (drawn "
+        "inside the frame measured). Milliseconds; median and 95th percentile.",
+        "",
+    )
+    if floor:
+        page.add(
+            "**The method's floor**: an `input` event on an element with no listener, "
+            f"measured the same way on the first page: median {floor['median_ms']:.1f} ms, "
+            f"p95 {floor['p95_ms']:.1f} ms (with the wait: median "
+            f"{floor['with_wait_median_ms']:.1f} ms, p95 {floor['with_wait_p95_ms']:.1f} ms); "
+            f"CPU per input {_cpu(floor)} ms.",
+            "",
+        )
+    classes = ", ".join(f"{k}: {v}" for k, v in sorted(data["classes"].items()))
+    page.add(
+        "Goals (issue 15), for the p95 of each control: "
+        + "; ".join(f"<= {g:.0f} ms for {c} explorers" for c, g in goals.items())
+        + f". Kinds by class (`live_latency.CLASSES`): {classes}; "
+        "a kind not listed is *unclassified* (reported, no goal).",
+        "",
+    )
+    rows, problems = [], []
+    worst: dict[str, tuple[float, str] | None] = {c: None for c in goals}
+    for p in data["pages"]:
+        stem = Path(p["page"]).stem
+        for e in p["explorers"]:
+            where = f"{stem} #{e['index'] + 1} `{e['kind']}`"
+            if e["mounted"] != "true":
+                problems.append(f"* {where}: not mounted (`data-mounted={e['mounted']!r}`).")
+                continue
+            if e["class"] == "unclassified":
+                problems.append(f"* {where}: kind not in `CLASSES` (unclassified, no goal).")
+            if not e["controls"]:
+                problems.append(f"* {where}: no slider and no `canvas.dl-pick` to drive.")
+            if e.get("idle_frames"):
+                problems.append(
+                    f"* {where}: requested {e['idle_frames']} animation frames in half a "
+                    "second while untouched (animating while measured)."
+                )
+            goal = goals.get(e["class"])
+            for c in e["controls"]:
+                met = None if goal is None else c["p95_ms"] <= goal
+                rows.append(
+                    [
+                        stem,
+                        f"`{e['kind']}` #{e['index'] + 1}",
+                        e["class"],
+                        c["control"],
+                        c["positions"] if c["positions"] is not None else "any point",
+                        f"{c['median_ms']:.1f}",
+                        f"{c['p95_ms']:.1f}",
+                        "none" if goal is None else f"<= {goal:.0f}",
+                        _ok(met) if goal is not None else "no goal",
+                        f"{c['min_ms']:.1f}" if "min_ms" in c else "n/a",
+                        _cpu(c),
+                        f"{c['with_wait_p95_ms']:.1f}",
+                        f"{c['handlers_median_ms']:.1f}",
+                        f"{c['changed']}/{c['inputs']}",
+                        c["own_raf"],
+                    ]
+                )
+                if goal is not None:
+                    label = f"{stem} `{e['kind']}`, {c['control']}"
+                    if worst[e["class"]] is None or c["p95_ms"] > worst[e["class"]][0]:
+                        worst[e["class"]] = (c["p95_ms"], label)
+        for err in p.get("errors", []):
+            problems.append(f"* {Path(p['page']).stem}: console error `{err[:160]}`")
+        for url in sorted(set(p.get("external", []))):
+            problems.append(f"* {Path(p['page']).stem}: blocked request off 127.0.0.1 `{url}`")
+    page.add(
+        *_table(
+            [
+                "page",
+                "explorer",
+                "class",
+                "control",
+                "positions",
+                "median",
+                "p95",
+                "goal",
+                "status",
+                "fastest",
+                "CPU per input",
+                "p95 with the wait",
+                "handlers median",
+                "changed",
+                "own rAF",
+            ],
+            rows,
+        )
+    )
+    if problems:
+        page.add("Noted while measuring:", "", *problems, "")
+    for cls, goal in goals.items():
+        w = worst.get(cls)
+        page.target(
+            f"Live explorers ({cls}): p95 from input to redrawn frame, worst control",
+            f"<= {goal:.0f} ms",
+            f"{w[0]:.0f} ms ({w[1]})" if w else f"no {cls} explorer",
+            w[0] <= goal if w else None,
+            "live_ms",
+        )
+
+
 # ------------------------------------------------------------------ the page
 
 
@@ -931,6 +1127,7 @@ def write() -> Path:
     weight_section(page, load("weight"))
     explorers_section(page, explorers)
     engine_section(page, load("engine"))
+    live_section(page, load("live"))
     grading_section(page, load("grading"), load("grading-before"))
     tests_section(page, tests)
 
@@ -940,7 +1137,7 @@ def write() -> Path:
         "",
         "Written by `python benchmarks/run.py` from the figures in `benchmarks/results/`; "
         "do not edit by hand. Run everything with `python benchmarks/run.py` "
-        "(`--only training,speedup,book,explorers,weight,engine,grading,tests` for a part, "
+        "(`--only training,speedup,book,explorers,weight,engine,live,grading,tests` for a part, "
         "`--quick` for a smoke run, `--report` to rewrite this page only).",
         "",
     ]
@@ -960,6 +1157,7 @@ def write() -> Path:
                     ("speed-ups", speedup),
                     ("book", book),
                     ("explorers", explorers),
+                    ("live explorers", load("live")),
                     ("tests", tests),
                 )
                 if d

@@ -11,10 +11,11 @@ scaling figure), ``speedup`` (the library before and after its speed-ups), ``boo
 (explorer precompute times and playground latency), ``weight`` (bytes a browser
 transfers per page of the built ``_build/html``: ``page_weight.py``), ``engine`` (the
 in-browser engine against descend per epoch, and the live playground's frame rate),
-``grading`` (the exercises' grader on a class of submissions: ``bench_grading.py``, by
-the exercises' authors) and ``tests`` (the whole test suite, once). Each part stores its figures in
-``benchmarks/results/<part>.json``; RESULTS.md is written from all stored parts, so one
-part can be re-run alone.
+``live`` (every live explorer's input-to-frame latency on the built site:
+``live_latency.py``), ``grading`` (the exercises' grader on a class of submissions:
+``bench_grading.py``, by the exercises' authors) and ``tests`` (the whole test suite,
+once). Each part stores its figures in ``benchmarks/results/<part>.json``; RESULTS.md is
+written from all stored parts, so one part can be re-run alone.
 
 Speed is measured here and only here; the test suite has no timed test.
 """
@@ -29,7 +30,7 @@ import time
 
 import timing
 
-PARTS = ("training", "speedup", "book", "explorers", "weight", "engine", "grading", "tests")
+PARTS = ("training", "speedup", "book", "explorers", "weight", "engine", "live", "grading", "tests")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -110,6 +111,10 @@ def run_part(part: str, repeats: int, args: argparse.Namespace) -> None:
         import engine
 
         timing.save("engine", engine.run(repeats=repeats, quick=args.quick))
+    elif part == "live":
+        import live_latency
+
+        timing.save("live", live_latency.run(inputs=40 if args.quick else live_latency.INPUTS))
     elif part == "grading":
         # the exercises' own benchmark (bench_grading.py) writes results/grading.json
         subprocess.run([sys.executable, str(timing.HERE / "bench_grading.py")], check=True)

@@ -74,6 +74,7 @@ export function render({ model, el, engine, draw }) {
   root.append(element("div", { className: "dl-controls" }, [lab("surface", surfaceSelect), lab("point x:", xs, xOut), lab("point y:", ys, yOut)]));
 
   const map = draw.canvas(600, 600, "contour map with the picked point");
+  map.classList.add("dl-pick"); // a pickable plot (found by the tests and benchmarks)
   map.tabIndex = 0;
   const polar = draw.canvas(600, 420, "slope in every direction");
   root.append(element("div", { className: "dl-figures" }, [element("div", {}, [map]), element("div", {}, [polar])]));
