@@ -95,6 +95,18 @@ CLASSES = {
     "race": "surface/1-D",  # chapter 5: optimizers raced on a 2-D surface
     "bowl": "surface/1-D",  # chapter 5: the learning rate on the stretched bowl
     "playground": "network",  # chapter 9: a network trained in the browser
+    "init": "network",  # chapter 1: forward and backward through up to 30 layers
+    "twoweights": "network",  # chapter 2: a small network's output and boundary
+    "neuron": "surface/1-D",  # chapter 2: one neuron's curve
+    "backprop": "network",  # chapter 3: the tiny network's graph, node by node
+    "fdstep": "surface/1-D",  # chapter 3: finite differences against the step h
+    "batch": "surface/1-D",  # chapter 5: mini-batch paths on the line-fit bowl
+    "basins": "surface/1-D",  # chapter 6: a descent path on a non-convex surface
+    "training": "network",  # chapter 6: the running example trained live
+    "linefit": "surface/1-D",  # chapter 7: a line fitted by gradient descent
+    "scaling": "surface/1-D",  # chapter 7: feature scaling reshapes the bowl
+    "logfit": "network",  # chapter 8: logistic regression trained live
+    "frames": "surface/1-D",  # precomputed explorers: one frame shown per position
 }
 GOALS_MS = {"surface/1-D": 16.0, "network": 50.0}
 UNCLASSIFIED = "unclassified"
