@@ -38,10 +38,8 @@ import descend.widgets as _bw
 _BENCH = {"explorers": [], "playgrounds": []}
 
 def _bench_frames(w, out):
-    if isinstance(w, _bW.HTML) and "descend-frame" in w.value:
-        out.append(w.value)
-    for c in getattr(w, "children", ()):
-        _bench_frames(c, out)
+    # a precomputed explorer is a descend.live.frames.Frames: frames = [{"alt", "src"}]
+    out.extend(f["src"] for f in getattr(w, "frames", None) or ())
     return out
 
 def _bench_wrap(kind, fn):

@@ -4,7 +4,7 @@
     python benchmarks/live_latency.py [--inputs N]  # the same, printing each control's figures
 
 Serves the built site (``_build/html``; build it first) on 127.0.0.1, opens every page
-holding a live explorer in headless Debian Chromium (``website.py``: external requests
+holding a live explorer in headless Debian Chromium (``site_server.py``: external requests
 blocked, 1280 x 900, light) and finds every mounted explorer, ``div.descend-live[data-
 mounted='true']``, by its ``data-kind``. No explorer needs code of its own here: each
 control is driven the same way.
@@ -83,7 +83,7 @@ from pathlib import Path
 from typing import Any
 
 from timing import log, percentile, save
-from website import HTML, launch, open_page, pages_with, serve
+from site_server import HTML, launch, open_page, pages_with, serve
 
 INPUTS = 200
 

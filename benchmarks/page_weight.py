@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from timing import RESULTS_DIR, ROOT, git_commit, load_average, log, machine
-from website import PAGES, launch, serve
+from site_server import PAGES, launch, serve
 
 from tests.website.transfer import measure
 

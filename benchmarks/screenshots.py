@@ -3,7 +3,7 @@
     python benchmarks/screenshots.py [FOLDER]        # default _build/screenshots/
     python benchmarks/screenshots.py --page book/04-gradient.html --variant 390-dark
 
-Serves the built site (``_build/html``; build it first) on 127.0.0.1 (``website.py``:
+Serves the built site (``_build/html``; build it first) on 127.0.0.1 (``site_server.py``:
 requests off 127.0.0.1 blocked), opens every chapter page holding a live explorer
 (``div.descend-live``) or a precomputed one (``.descend-explorer``) in headless Debian
 Chromium, once per variant, and saves a screenshot of each explorer's box as
@@ -23,7 +23,7 @@ import argparse
 from pathlib import Path
 
 from timing import ROOT, log
-from website import HTML, launch, open_page, serve
+from site_server import HTML, launch, open_page, serve
 
 from tests.website.conftest import PAGES
 
