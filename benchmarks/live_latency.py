@@ -82,8 +82,8 @@ import statistics
 from pathlib import Path
 from typing import Any
 
-from timing import log, percentile, save
 from site_server import HTML, launch, open_page, pages_with, serve
+from timing import log, percentile, save
 
 INPUTS = 200
 

@@ -19,8 +19,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from timing import RESULTS_DIR, ROOT, git_commit, load_average, log, machine
 from site_server import PAGES, launch, serve
+from timing import RESULTS_DIR, ROOT, git_commit, load_average, log, machine
 
 from tests.website.transfer import measure
 

@@ -22,8 +22,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from timing import ROOT, log
 from site_server import HTML, launch, open_page, serve
+from timing import ROOT, log
 
 from tests.website.conftest import PAGES
 

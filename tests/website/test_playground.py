@@ -20,7 +20,7 @@ STATUS = re.compile(
 
 
 def status(page) -> tuple[int, float, int, int]:
-    text = page.locator(".dl-status").inner_text()
+    text = page.locator(".dl-playground .dl-status").inner_text()
     m = STATUS.fullmatch(text.strip())
     assert m, f"the status line does not state the run: {text!r}"
     return int(m[1]), float(m[2]), int(m[3]), int(m[4])
@@ -40,13 +40,15 @@ def epochs(page, n: int) -> tuple[int, float, int, int]:
 @pytest.fixture
 def playground(site_page):
     run = site_page(PAGE, fresh=True)
-    run.page.wait_for_selector(".descend-live[data-mounted='true']", timeout=20_000)
+    run.page.wait_for_selector(
+        ".descend-live[data-kind='playground'][data-mounted='true']", timeout=20_000
+    )
     return run
 
 
 def test_playground_is_mounted_once_with_labelled_controls(playground):
     page = playground.page
-    assert page.locator(".descend-live").count() == 1
+    assert page.locator(".descend-live[data-kind='playground']").count() == 1
     assert page.locator(".descend-live-fallback").count() == 0  # replaced by the explorer
     # no widget manager is needed for it: the placeholder is mounted by live/site.js
     scripts = page.eval_on_selector_all("script[type=module]", "els => els.map(e => e.src)")
@@ -62,7 +64,7 @@ def test_playground_is_mounted_once_with_labelled_controls(playground):
         "batch size",
     ]:
         assert ui(page).get_by_label(name).count() == 1, name
-    assert page.locator(".dl-status").get_attribute("aria-live") == "polite"
+    assert page.locator(".dl-playground .dl-status").get_attribute("aria-live") == "polite"
     assert status(page)[0] == 0
 
 
@@ -71,7 +73,7 @@ def test_playground_trains_and_its_loss_falls(playground):
     _, loss0, _, _ = status(page)
     ui(page).get_by_role("button", name="Play").click()
     page.wait_for_function(
-        "() => +(/epoch (\\d+)/.exec(document.querySelector('.dl-status').textContent)"
+        "() => +(/epoch (\\d+)/.exec(document.querySelector('.dl-playground .dl-status').textContent)"
         " || [0, 0])[1] >= 100",
         timeout=30_000,
     )
@@ -116,7 +118,9 @@ def test_playground_fits_a_phone_and_draws_in_dark_mode(browser, server):
     try:
         page = context.new_page()
         page.goto(server + PAGE)
-        page.wait_for_selector(".descend-live[data-mounted='true']", timeout=20_000)
+        page.wait_for_selector(
+            ".descend-live[data-kind='playground'][data-mounted='true']", timeout=20_000
+        )
         widths = page.eval_on_selector_all(
             ".dl-playground, .dl-playground canvas",
             "els => els.map(e => e.getBoundingClientRect().right)",
