@@ -116,7 +116,8 @@ def test_playground_runs_in_jupyterlab(browser, jupyterlab):
         expect(status).to_have_text(re.compile(r"^epoch 0, training loss"), timeout=30_000)
         ui.get_by_role("button", name="Play").click()
         page.wait_for_function(
-            "() => +(/epoch (\\d+)/.exec(document.querySelector('.dl-playground .dl-status').textContent)"
+            "() => +(/epoch (\\d+)/.exec("
+            "document.querySelector('.dl-playground .dl-status').textContent)"
             " || [0, 0])[1] >= 30",
             timeout=30_000,
         )

@@ -73,7 +73,8 @@ def test_playground_trains_and_its_loss_falls(playground):
     _, loss0, _, _ = status(page)
     ui(page).get_by_role("button", name="Play").click()
     page.wait_for_function(
-        "() => +(/epoch (\\d+)/.exec(document.querySelector('.dl-playground .dl-status').textContent)"
+        "() => +(/epoch (\\d+)/.exec("
+        "document.querySelector('.dl-playground .dl-status').textContent)"
         " || [0, 0])[1] >= 100",
         timeout=30_000,
     )

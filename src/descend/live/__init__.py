@@ -349,9 +349,15 @@ from descend.live.explorers_b import (  # noqa: E402, F401
     learning_rate_bowl,
     optimizer_race,
 )
-from descend.live.explorers_init import (  # noqa: E402, F401
-    InitExplorer,
-    init_explorer,
+from descend.live.explorers_backprop import (  # noqa: E402, F401
+    BackpropExplorer,
+    FiniteDifferenceExplorer,
+    backprop_explorer,
+    finite_difference_explorer,
+)
+from descend.live.explorers_batch import (  # noqa: E402, F401
+    BatchSizeExplorer,
+    batch_size_explorer,
 )
 from descend.live.explorers_forward import (  # noqa: E402, F401
     OneNeuron,
@@ -359,15 +365,15 @@ from descend.live.explorers_forward import (  # noqa: E402, F401
     one_neuron,
     two_weights,
 )
+from descend.live.explorers_init import (  # noqa: E402, F401
+    InitExplorer,
+    init_explorer,
+)
 from descend.live.explorers_iterate import (  # noqa: E402, F401
     BasinExplorer,
     TrainingExplorer,
     basin_explorer,
     training_explorer,
-)
-from descend.live.explorers_batch import (  # noqa: E402, F401
-    BatchSizeExplorer,
-    batch_size_explorer,
 )
 from descend.live.explorers_regression import (  # noqa: E402, F401
     FeatureScaling,
@@ -376,11 +382,5 @@ from descend.live.explorers_regression import (  # noqa: E402, F401
     feature_scaling,
     line_fit_explorer,
     logistic_fit_explorer,
-)
-from descend.live.explorers_backprop import (  # noqa: E402, F401
-    BackpropExplorer,
-    FiniteDifferenceExplorer,
-    backprop_explorer,
-    finite_difference_explorer,
 )
 from descend.live.frames import Frames  # noqa: E402, F401
