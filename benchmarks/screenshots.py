@@ -81,16 +81,22 @@ def explorer_pages(html: Path = HTML) -> list[str]:
 
 def shoot_page(page, path: str, variant: str, folder: Path) -> list[Path]:
     """Screenshots of every explorer box of an open page; the files written."""
-    page.wait_for_timeout(300)  # images decoded, last frames drawn
+    # The window made as tall as the page first: a full-page shot would otherwise resize it
+    # while shooting, and explorers that lay out by their width could move under the clip.
+    size = page.viewport_size
+    height = min(page.evaluate("document.documentElement.scrollHeight"), 30_000)
+    page.set_viewport_size({"width": size["width"], "height": height})
+    page.wait_for_timeout(600)  # relaid out, images decoded, last frames drawn
     written = []
     for i, box in enumerate(page.evaluate(BOXES, SELECTOR)):
         if box["mounted"] not in (None, "true"):
             log(f"{path} {box['kind']} {box['n']}: not mounted ({box['mounted']})")
         target = folder / file_name(path, box["kind"], box["n"], variant)
         clip = page.evaluate(CLIP, {"selector": SELECTOR, "i": i})
-        page.screenshot(path=str(target), full_page=True, clip=clip)
+        page.screenshot(path=str(target), clip=clip)
         written.append(target)
         print(target, flush=True)
+    page.set_viewport_size(size)
     return written
 
 
