@@ -233,6 +233,8 @@ export function levelSegments(z, res, box, level) {
     }
   }
   return segs;
+}
+
 // ---- regression (chapters 07 and 08): the loss against the step
 
 /** The nice axis end at or above `k` steps: 10, 20, 50, 100, 200, 500, 1000, ... */

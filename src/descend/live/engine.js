@@ -853,6 +853,8 @@ export function initStats(draws, settings) {
     gradStd: dW.map(stdOf),
     saturated: A.map((a) => saturatedShare(a, settings.activation)),
   };
+}
+
 // ---- forward (chapter 02): two weights of a small network over a grid; one neuron's curve
 
 /** A copy of `net` whose weights `weights` ([[name, row, col], ...]) hold `values`; every
@@ -878,6 +880,8 @@ export function lossSlice(net, X, y, weights, wa, wb) {
 export function neuronCurve(xs, w, b, activation = "sigmoid") {
   const Z = denseForward(matrix(xs.length, 1, Array.from(xs)), matrix(1, 1, [w]), [b]);
   return ACTIVATIONS[activation].forward(Z).A.data;
+}
+
 // ---- batch (chapter 5): mini-batch SGD on a line fit, and the spread of a batch gradient
 
 /**
@@ -916,6 +920,36 @@ export function minibatchPath(net, opt, data, batchSize, orders, epochs) {
     // descend measures the epoch on all the data: a non-finite loss stops it there
     if (!Number.isFinite(out.losses[out.losses.length - 1])) return { ...out, diverged: t };
   }
+  return out;
+}
+
+/**
+ * The full gradient of a line fit's mean squared error at (w, b), and the covariance and
+ * spread (sqrt of its trace) of the gradient of a batch of B examples drawn without
+ * replacement: (n - B) / (B (n - 1)) times the examples' own covariance.
+ * // mirrors descend.live.explorers_batch.gradient_spread
+ */
+export function gradientSpread(x, y, [w, b], B) {
+  const n = x.length;
+  const G = x.map((xi, i) => {
+    const r = 2.0 * (w * xi + b - y[i]);
+    return [r * xi, r];
+  });
+  const mean = [0, 0];
+  for (const g of G) for (let k = 0; k < 2; k++) mean[k] += g[k];
+  for (let k = 0; k < 2; k++) mean[k] /= n;
+  const S = [0, 0, 0]; // s11, s12, s22
+  for (const g of G) {
+    const [d1, d2] = [g[0] - mean[0], g[1] - mean[1]];
+    S[0] += d1 * d1;
+    S[1] += d1 * d2;
+    S[2] += d2 * d2;
+  }
+  const factor = n === 1 ? 0 : (n - B) / (B * (n - 1));
+  const cov = S.map((s) => factor * (s / n));
+  return { mean, cov: [[cov[0], cov[1]], [cov[1], cov[2]]], spread: Math.sqrt(Math.max(cov[0] + cov[2], 0)), gradients: G };
+}
+
 // ---- regression (chapters 07 and 08): the least-squares line, its loss bowl, full-batch runs
 
 /** The least-squares line (w*, b*) through the points (x_i, y_i): the solution of the
@@ -976,30 +1010,6 @@ function copyParams(params) {
 }
 
 /**
- * The full gradient of a line fit's mean squared error at (w, b), and the covariance and
- * spread (sqrt of its trace) of the gradient of a batch of B examples drawn without
- * replacement: (n - B) / (B (n - 1)) times the examples' own covariance.
- * // mirrors descend.live.explorers_batch.gradient_spread
- */
-export function gradientSpread(x, y, [w, b], B) {
-  const n = x.length;
-  const G = x.map((xi, i) => {
-    const r = 2.0 * (w * xi + b - y[i]);
-    return [r * xi, r];
-  });
-  const mean = [0, 0];
-  for (const g of G) for (let k = 0; k < 2; k++) mean[k] += g[k];
-  for (let k = 0; k < 2; k++) mean[k] /= n;
-  const S = [0, 0, 0]; // s11, s12, s22
-  for (const g of G) {
-    const [d1, d2] = [g[0] - mean[0], g[1] - mean[1]];
-    S[0] += d1 * d1;
-    S[1] += d1 * d2;
-    S[2] += d2 * d2;
-  }
-  const factor = n === 1 ? 0 : (n - B) / (B * (n - 1));
-  const cov = S.map((s) => factor * (s / n));
-  return { mean, cov: [[cov[0], cov[1]], [cov[1], cov[2]]], spread: Math.sqrt(Math.max(cov[0] + cov[2], 0)), gradients: G };
  * Full-batch gradient descent on a network without hidden layers (a line fit, sizes [1, 1]
  * and loss "mse"; logistic regression, sizes [2, 1] and "binary_cross_entropy") from
  * `params`, one step per epoch, extendable: `run.extend(epochs)` trains up to that many
@@ -1055,6 +1065,8 @@ export function stepsToTolerance(surface, lr, start, tol, maxSteps) {
     step(opt, { p }, { p: surface.grad(p[0], p[1]) });
   }
   return { steps: null, gaps };
+}
+
 // ---- backprop (chapter 03): the tiny network node by node, and finite differences
 
 /**
