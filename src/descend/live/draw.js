@@ -301,3 +301,20 @@ export function lossVsStep(ctx, { values, floor = null, title, color, colors, fo
   ctx.arc(X(last), Y(values[last]), 6, 0, 2 * Math.PI);
   ctx.fill();
 }
+
+// ---- perf (issue 15): what does not change with an input, drawn once and copied
+
+/**
+ * The layer `key` of `cache` (a Map): a `width` x `height` OffscreenCanvas that `paint(ctx)`
+ * draws the first time it is asked for. An explorer copies it into its canvas with
+ * `drawImage(layer, 0, 0)` (pixel for pixel) on every input instead of drawing it again,
+ * and clears `cache` when what the layer shows changes (a new surface, new data).
+ */
+export function layer(cache, key, width, height, paint) {
+  if (!cache.has(key)) {
+    const c = new OffscreenCanvas(width, height);
+    paint(c.getContext("2d"));
+    cache.set(key, c);
+  }
+  return cache.get(key);
+}
