@@ -310,7 +310,7 @@ export function render({ model, el, engine, draw }) {
       ctx.lineWidth = 3.5;
       ctx.lineJoin = "round";
       ctx.beginPath();
-      path.points.forEach(([x, y], t) => (t ? ctx.lineTo(X(x), Y(y)) : ctx.moveTo(X(x), Y(y))));
+      draw.tracePath(ctx, path.points.map(([x, y]) => [X(x), Y(y)]));
       ctx.stroke();
     });
     results.forEach(({ key, path }, i) => {
@@ -378,7 +378,7 @@ export function render({ model, el, engine, draw }) {
       ctx.strokeStyle = palette[i];
       ctx.lineWidth = 3;
       ctx.beginPath();
-      path.values.forEach((v, t) => (t ? ctx.lineTo(Xs(t), Ys(v)) : ctx.moveTo(Xs(t), Ys(v))));
+      draw.tracePath(ctx, path.values.map((v, t) => [Xs(t), Ys(v)]));
       ctx.stroke();
     });
     results.forEach(({ key, path }, i) => {
