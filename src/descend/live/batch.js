@@ -130,7 +130,12 @@ export function render({ model, el, engine, draw }) {
       c.drawImage(contours, 0, 0);
       trace(c, full.path.points, colors.fg, 3, [10, 7], 7);
     }), 0, 0);
-    trace(ctx, mini.points, COLOR, mini.points.length > 150 ? 1.5 : 2.5, [], 0);
+    ctx.strokeStyle = COLOR; // the mini-batch path: up to thousands of updates
+    ctx.fillStyle = COLOR;
+    ctx.lineWidth = mini.points.length > 150 ? 1.5 : 2.5;
+    ctx.beginPath();
+    draw.tracePath(ctx, mini.points.map(([x, y]) => [X(x), Y(y)]));
+    ctx.stroke();
     const [ex, ey] = mini.points[mini.points.length - 1];
     ctx.beginPath();
     ctx.fillStyle = COLOR;
@@ -218,7 +223,7 @@ export function render({ model, el, engine, draw }) {
     ctx.strokeStyle = COLOR;
     ctx.lineWidth = mini.losses.length > 150 ? 1.5 : 2.5;
     ctx.beginPath();
-    mini.losses.forEach((v, t) => (t ? ctx.lineTo(X(examples(t)), Y(v)) : ctx.moveTo(X(0), Y(v))));
+    draw.tracePath(ctx, mini.losses.map((v, t) => [X(t ? examples(t) : 0), Y(v)]));
     ctx.stroke();
     series(full.path.losses, data.n, colors.fg, 3, [10, 7]);
   }
