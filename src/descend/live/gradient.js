@@ -35,17 +35,20 @@ function contourSegments(z, res, box, level) {
   const segs = [];
   const X = (c) => box.x0 + (c / (res - 1)) * (box.x1 - box.x0);
   const Y = (r) => box.y0 + (r / (res - 1)) * (box.y1 - box.y0);
+  const [dc, dr] = [[0, 1, 1, 0], [0, 0, 1, 1]]; // the cell's corners, in order around it
+  const v = [0, 0, 0, 0];
   for (let r = 0; r < res - 1; r++) {
     for (let c = 0; c < res - 1; c++) {
-      const v = [z[r * res + c], z[r * res + c + 1], z[(r + 1) * res + c + 1], z[(r + 1) * res + c]];
-      const corners = [[c, r], [c + 1, r], [c + 1, r + 1], [c, r + 1]];
+      [v[0], v[1], v[2], v[3]] = [z[r * res + c], z[r * res + c + 1], z[(r + 1) * res + c + 1], z[(r + 1) * res + c]];
+      const below = (v[0] < level) + (v[1] < level) + (v[2] < level) + (v[3] < level);
+      if (below === 0 || below === 4) continue; // the level does not cross this cell
       const pts = [];
       for (let k = 0; k < 4; k++) {
-        const [a, b] = [v[k], v[(k + 1) % 4]];
+        const j = (k + 1) % 4;
+        const [a, b] = [v[k], v[j]];
         if ((a < level) !== (b < level) && Number.isFinite(a) && Number.isFinite(b)) {
           const t = (level - a) / (b - a);
-          const [ca, cb] = [corners[k], corners[(k + 1) % 4]];
-          pts.push([X(ca[0] + t * (cb[0] - ca[0])), Y(ca[1] + t * (cb[1] - ca[1]))]);
+          pts.push([X(c + dc[k] + t * (dc[j] - dc[k])), Y(r + dr[k] + t * (dr[j] - dr[k]))]);
         }
       }
       if (pts.length >= 2) segs.push([pts[0], pts[1]]);
