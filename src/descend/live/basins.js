@@ -110,6 +110,7 @@ export function render({ model, el, engine, draw }) {
   // ---- the basin map: the minimum reached from each start of a grid, for the current lr
   // and steps (computed on demand, kept until they change), and the contour background
   const backgrounds = new Map();
+  const mapLayers = new Map(); // the map's layer that no start changes (draw.layer), one at a time
   function background(dark) {
     if (!backgrounds.has(dark)) {
       backgrounds.set(dark, draw.contourImage(fn.f, { xlim: surface.xlim, ylim: surface.ylim, fmin: surface.fmin, res: 200, bands: 12, dark }));
@@ -183,30 +184,36 @@ export function render({ model, el, engine, draw }) {
     const { width: w, height: h } = map;
     const X = (v) => ((v - box.x0) / (box.x1 - box.x0)) * w;
     const Y = (v) => ((box.y1 - v) / (box.y1 - box.y0)) * h;
-    ctx.imageSmoothingEnabled = true;
-    ctx.drawImage(background(dark), 0, 0, w, h);
-    if (settings.basins) {
-      ctx.imageSmoothingEnabled = false;
-      ctx.drawImage(basinImage(colors, dark), 0, 0, w, h);
-      ctx.imageSmoothingEnabled = true;
-    }
-    for (const [sx, sy] of surface.saddles) {
-      ctx.strokeStyle = colors.fg;
-      ctx.lineWidth = 3;
-      ctx.beginPath();
-      ctx.moveTo(X(sx) - 8, Y(sy) - 8);
-      ctx.lineTo(X(sx) + 8, Y(sy) + 8);
-      ctx.moveTo(X(sx) + 8, Y(sy) - 8);
-      ctx.lineTo(X(sx) - 8, Y(sy) + 8);
-      ctx.stroke();
-    }
-    ctx.font = "bold 26px sans-serif";
-    ctx.textBaseline = "bottom";
-    surface.minima.forEach(([mx, my], i) => {
-      star(ctx, X(mx), Y(my), 17, tints[i], colors.fg);
-      ctx.fillStyle = colors.fg;
-      ctx.fillText(String(i + 1), X(mx) + 14, Y(my) - 8);
-    });
+    if (settings.basins) basins(); // the basin map's cells for this lr and steps (basinKey, basinNext)
+    const key = `${dark}/${settings.basins ? `${basinKey}/${basinNext}` : "off"}`;
+    if (!mapLayers.has(key)) mapLayers.clear(); // one layer kept: the basin map fills in over frames
+    ctx.drawImage(draw.layer(mapLayers, key, w, h, (m) => {
+      // the contours, the basin map, the saddles and the minima: the same for every start
+      m.imageSmoothingEnabled = true;
+      m.drawImage(background(dark), 0, 0, w, h);
+      if (settings.basins) {
+        m.imageSmoothingEnabled = false;
+        m.drawImage(basinImage(colors, dark), 0, 0, w, h);
+        m.imageSmoothingEnabled = true;
+      }
+      for (const [sx, sy] of surface.saddles) {
+        m.strokeStyle = colors.fg;
+        m.lineWidth = 3;
+        m.beginPath();
+        m.moveTo(X(sx) - 8, Y(sy) - 8);
+        m.lineTo(X(sx) + 8, Y(sy) + 8);
+        m.moveTo(X(sx) + 8, Y(sy) - 8);
+        m.lineTo(X(sx) - 8, Y(sy) + 8);
+        m.stroke();
+      }
+      m.font = "bold 26px sans-serif";
+      m.textBaseline = "bottom";
+      surface.minima.forEach(([mx, my], i) => {
+        star(m, X(mx), Y(my), 17, tints[i], colors.fg);
+        m.fillStyle = colors.fg;
+        m.fillText(String(i + 1), X(mx) + 14, Y(my) - 8);
+      });
+    }), 0, 0);
     ctx.strokeStyle = path;
     ctx.lineWidth = 4;
     ctx.lineJoin = "round";

@@ -69,6 +69,7 @@ export function render({ model, el, engine, draw }) {
   let line = null;
   let backgrounds = new Map();
   let full = null; // the full-batch run at the current learning rate, and its rate
+  let mapLayers = new Map(); // the map's layer that no batch size changes (draw.layer)
   let box = null; // the gradient panel's window: every single example's gradient at the start
 
   function load() {
@@ -76,6 +77,7 @@ export function render({ model, el, engine, draw }) {
     data = { x: d.x, y: d.y, n: d.x.length, X: engine.matrix(d.x.length, 1, d.x.slice()) };
     line = model.get("line");
     backgrounds = new Map();
+    mapLayers = new Map();
     full = null;
     const { gradients, mean } = engine.gradientSpread(data.x, data.y, [0, 0], 1);
     const gx = gradients.map((g) => g[0]).concat(mean[0]);
@@ -103,26 +105,37 @@ export function render({ model, el, engine, draw }) {
 
   function drawMap(ctx, mini, colors, dark) {
     const { width: w, height: h } = ctx.canvas;
-    const id = String(dark);
-    if (!backgrounds.has(id)) backgrounds.set(id, draw.contourImage(surfaceF(), { xlim: line.xlim, ylim: line.ylim, fmin: line.fmin, res: 200, bands: 10, dark }));
-    ctx.imageSmoothingEnabled = true;
-    ctx.drawImage(backgrounds.get(id), 0, 0, w, h);
     const clampPx = (v) => Math.max(-1e4, Math.min(1e4, v));
     const X = (x) => clampPx(((x - line.xlim[0]) / (line.xlim[1] - line.xlim[0])) * w);
     const Y = (y) => clampPx(((line.ylim[1] - y) / (line.ylim[1] - line.ylim[0])) * h);
-    const trace = (points, color, width, dash, r) => {
-      ctx.strokeStyle = color;
-      ctx.fillStyle = color;
-      ctx.lineWidth = width;
-      ctx.setLineDash(dash);
-      ctx.beginPath();
-      points.forEach(([x, y], t) => (t ? ctx.lineTo(X(x), Y(y)) : ctx.moveTo(X(x), Y(y))));
-      ctx.stroke();
-      ctx.setLineDash([]);
-      for (const [x, y] of r ? points : []) ctx.fillRect(X(x) - r, Y(y) - r, 2 * r, 2 * r);
+    const trace = (c, points, color, width, dash, r) => {
+      c.strokeStyle = color;
+      c.fillStyle = color;
+      c.lineWidth = width;
+      c.setLineDash(dash);
+      c.beginPath();
+      points.forEach(([x, y], t) => (t ? c.lineTo(X(x), Y(y)) : c.moveTo(X(x), Y(y))));
+      c.stroke();
+      c.setLineDash([]);
+      for (const [x, y] of r ? points : []) c.fillRect(X(x) - r, Y(y) - r, 2 * r, 2 * r);
     };
-    trace(full.path.points, colors.fg, 3, [10, 7], 7);
-    trace(mini.points, COLOR, mini.points.length > 150 ? 1.5 : 2.5, [], 0);
+    const contours = draw.layer(backgrounds, `contours/${dark}`, w, h, (c) => {
+      c.imageSmoothingEnabled = true; // scaled to the canvas once
+      c.drawImage(draw.contourImage(surfaceF(), { xlim: line.xlim, ylim: line.ylim, fmin: line.fmin, res: 200, bands: 10, dark }), 0, 0, w, h);
+    });
+    const key = `${dark}/${full.lr}/${full.epochs}`;
+    if (!mapLayers.has(key)) mapLayers.clear(); // one kept: the full batch's path changes with the learning rate
+    ctx.drawImage(draw.layer(mapLayers, key, w, h, (c) => {
+      // the contours and the full batch's path: the same for every batch size
+      c.drawImage(contours, 0, 0);
+      trace(c, full.path.points, colors.fg, 3, [10, 7], 7);
+    }), 0, 0);
+    ctx.strokeStyle = COLOR; // the mini-batch path: up to thousands of updates
+    ctx.fillStyle = COLOR;
+    ctx.lineWidth = mini.points.length > 150 ? 1.5 : 2.5;
+    ctx.beginPath();
+    draw.tracePath(ctx, mini.points.map(([x, y]) => [X(x), Y(y)]));
+    ctx.stroke();
     const [ex, ey] = mini.points[mini.points.length - 1];
     ctx.beginPath();
     ctx.fillStyle = COLOR;
@@ -210,7 +223,7 @@ export function render({ model, el, engine, draw }) {
     ctx.strokeStyle = COLOR;
     ctx.lineWidth = mini.losses.length > 150 ? 1.5 : 2.5;
     ctx.beginPath();
-    mini.losses.forEach((v, t) => (t ? ctx.lineTo(X(examples(t)), Y(v)) : ctx.moveTo(X(0), Y(v))));
+    draw.tracePath(ctx, mini.losses.map((v, t) => [X(t ? examples(t) : 0), Y(v)]));
     ctx.stroke();
     series(full.path.losses, data.n, colors.fg, 3, [10, 7]);
   }

@@ -104,10 +104,11 @@ export function render({ model, el, engine, draw }) {
     // the map
     const ctx = map.getContext("2d");
     const { width: w, height: h } = map;
-    const id = String(dark);
-    if (!backgrounds.has(id)) backgrounds.set(id, draw.contourImage(result.surface.f, { xlim: bowl.xlim, ylim: bowl.ylim, res: 200, bands: 10, dark }));
-    ctx.imageSmoothingEnabled = true;
-    ctx.drawImage(backgrounds.get(id), 0, 0, w, h);
+    ctx.drawImage(draw.layer(backgrounds, `map/${dark}`, w, h, (c) => {
+      // the contour map, scaled to the canvas once
+      c.imageSmoothingEnabled = true;
+      c.drawImage(draw.contourImage(result.surface.f, { xlim: bowl.xlim, ylim: bowl.ylim, res: 200, bands: 10, dark }), 0, 0, w, h);
+    }), 0, 0);
     const clampPx = (v) => Math.max(-1e4, Math.min(1e4, v));
     const X = (x) => clampPx(((x - bowl.xlim[0]) / (bowl.xlim[1] - bowl.xlim[0])) * w);
     const Y = (y) => clampPx(((bowl.ylim[1] - y) / (bowl.ylim[1] - bowl.ylim[0])) * h);
@@ -131,31 +132,38 @@ export function render({ model, el, engine, draw }) {
     const c2 = curve.getContext("2d");
     const { width: w2, height: h2 } = curve;
     const font = 22;
-    c2.fillStyle = `rgb(${colors.bg.join(",")})`;
-    c2.fillRect(0, 0, w2, h2);
     const pad = { l: font * 3.4, r: font, t: font * 2.2, b: font * 2.4 };
     const [lo, hi] = [-12, 4];
     const Xs = (t) => pad.l + (t / settings.steps) * (w2 - pad.l - pad.r);
     const Ys = (v) => h2 - pad.b - ((Math.min(hi, Math.max(lo, Math.log10(Math.max(v, 1e-300)))) - lo) / (hi - lo)) * (h2 - pad.t - pad.b);
+    c2.drawImage(draw.layer(backgrounds, `axes/${dark}/${settings.steps}`, w2, h2, (c) => {
+      // the background, the grid and the axes' words: the same for every learning rate
+      c.fillStyle = `rgb(${colors.bg.join(",")})`;
+      c.fillRect(0, 0, w2, h2);
+      c.font = `${font}px sans-serif`;
+      c.strokeStyle = colors.grid;
+      c.fillStyle = colors.fg;
+      c.lineWidth = 1;
+      c.textAlign = "right";
+      c.textBaseline = "middle";
+      for (let k = lo; k <= hi; k += 4) {
+        c.beginPath();
+        c.moveTo(pad.l, Ys(10 ** k));
+        c.lineTo(w2 - pad.r, Ys(10 ** k));
+        c.stroke();
+        c.fillText(k === 0 ? "1" : `1e${k}`, pad.l - font * 0.3, Ys(10 ** k));
+      }
+      c.textAlign = "center";
+      c.textBaseline = "top";
+      c.fillText("0", Xs(0), h2 - pad.b + font * 0.3);
+      c.fillText(String(settings.steps), Xs(settings.steps) - font * 0.5, h2 - pad.b + font * 0.3);
+      c.fillText("step", (pad.l + w2 - pad.r) / 2, h2 - pad.b + font * 0.3);
+    }), 0, 0);
     c2.font = `${font}px sans-serif`;
-    c2.strokeStyle = colors.grid;
-    c2.fillStyle = colors.fg;
     c2.lineWidth = 1;
-    c2.textAlign = "right";
-    c2.textBaseline = "middle";
-    for (let k = lo; k <= hi; k += 4) {
-      c2.beginPath();
-      c2.moveTo(pad.l, Ys(10 ** k));
-      c2.lineTo(w2 - pad.r, Ys(10 ** k));
-      c2.stroke();
-      c2.fillText(k === 0 ? "1" : `1e${k}`, pad.l - font * 0.3, Ys(10 ** k));
-    }
-    c2.textAlign = "center";
-    c2.textBaseline = "top";
-    c2.fillText("0", Xs(0), h2 - pad.b + font * 0.3);
-    c2.fillText(String(settings.steps), Xs(settings.steps) - font * 0.5, h2 - pad.b + font * 0.3);
-    c2.fillText("step", (pad.l + w2 - pad.r) / 2, h2 - pad.b + font * 0.3);
+    c2.fillStyle = colors.fg;
     c2.textAlign = "left";
+    c2.textBaseline = "top";
     const v = path.values;
     c2.fillText(`f (log scale); after ${v.length - 1} steps: ${fmt(v[v.length - 1])}`, font * 0.3, font * 0.2);
     c2.setLineDash([4, 6]);

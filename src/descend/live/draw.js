@@ -187,17 +187,24 @@ export function contourImage(f, { xlim, ylim, fmin = 0, res = 240, bands = 14, d
       hi = Math.max(hi, v);
     }
   }
-  const band = Array.from(logs, (v) => Math.min(bands - 1, Math.floor(((v - lo) / (hi - lo + 1e-12)) * bands)));
+  const band = new Array(logs.length);
+  for (let i = 0; i < logs.length; i++) band[i] = Math.min(bands - 1, Math.floor(((logs[i] - lo) / (hi - lo + 1e-12)) * bands));
   const img = new ImageData(res, res);
   const base = palette(dark).bg;
   const tint = dark ? [70, 72, 80] : [222, 226, 235];
   const line = dark ? [120, 122, 130] : [160, 164, 175];
+  // each band's shade, once: darker tint in the low valleys
+  const shade = Array.from({ length: bands }, (_, k) => base.map((b, j) => Math.round(b + (tint[j] - b) * (1 - k / (bands - 1)))));
+  const data = img.data;
   for (let i = 0; i < band.length; i++) {
-    const [r, c] = [Math.floor(i / res), i % res];
+    const r = Math.floor(i / res);
+    const c = i - r * res;
     const edge = (c + 1 < res && band[i + 1] !== band[i]) || (r + 1 < res && band[i + res] !== band[i]);
-    const t = 1 - band[i] / (bands - 1); // darker tint in the low valleys
-    const rgb = edge ? line : base.map((b, k) => Math.round(b + (tint[k] - b) * t));
-    img.data.set([...rgb, 255], 4 * i);
+    const rgb = edge ? line : (shade[band[i]] ?? [0, 0, 0]); // a band that is not a number: black, as ImageData stores NaN
+    data[4 * i] = rgb[0];
+    data[4 * i + 1] = rgb[1];
+    data[4 * i + 2] = rgb[2];
+    data[4 * i + 3] = 255;
   }
   const tile = new OffscreenCanvas(res, res);
   tile.getContext("2d").putImageData(img, 0, 0);
@@ -294,10 +301,68 @@ export function lossVsStep(ctx, { values, floor = null, title, color, colors, fo
   ctx.fillStyle = color;
   ctx.lineWidth = 3;
   ctx.beginPath();
-  values.forEach((v, t) => (t ? ctx.lineTo(X(t), Y(v)) : ctx.moveTo(X(t), Y(v))));
+  tracePath(ctx, values.map((v, t) => [X(t), Y(v)]));
   ctx.stroke();
   const last = values.length - 1;
   ctx.beginPath();
   ctx.arc(X(last), Y(values[last]), 6, 0, 2 * Math.PI);
   ctx.fill();
+}
+
+// ---- perf (issue 15): what does not change with an input, drawn once and copied
+
+/**
+ * The layer `key` of `cache` (a Map): a `width` x `height` OffscreenCanvas that `paint(ctx)`
+ * draws the first time it is asked for. An explorer copies it into its canvas with
+ * `drawImage(layer, 0, 0)` (pixel for pixel) on every input instead of drawing it again,
+ * and clears `cache` when what the layer shows changes (a new surface, new data).
+ */
+export function layer(cache, key, width, height, paint) {
+  if (!cache.has(key)) {
+    const c = new OffscreenCanvas(width, height);
+    paint(c.getContext("2d"));
+    cache.set(key, c);
+  }
+  return cache.get(key);
+}
+
+/**
+ * `points` ([[x, y], ...], canvas units) as one path: moveTo the first, lineTo the rest,
+ * leaving out each point that lies within `tolerance` units of the line drawn without it:
+ * first the points that close to the last point kept (a run that has converged stacks
+ * hundreds on one spot), then, from each point kept, as many of the next (up to 32) as all
+ * lie that close to one straight segment (a curve flatter than a pixel). The line stroked
+ * moves by less than `tolerance` (a quarter of a canvas unit, an eighth of a CSS pixel),
+ * and a path of a thousand steps costs the segments it shows, in time linear in its length.
+ * A point that is not finite is kept, as are the first and the last.
+ */
+export function tracePath(ctx, points, tolerance = 0.25) {
+  const tol2 = tolerance * tolerance; // squared distances: no square roots
+  const near = [];
+  for (let i = 0; i < points.length; i++) {
+    const p = points[i];
+    const q = near.length ? near[near.length - 1] : null;
+    if (!q || i === points.length - 1 || !((p[0] - q[0]) ** 2 + (p[1] - q[1]) ** 2 <= tol2)) near.push(p);
+  }
+  const within = (a, c) => {
+    // every point strictly between a and c within `tolerance` of the segment a-c
+    const [ax, ay] = near[a];
+    const [dx, dy] = [near[c][0] - ax, near[c][1] - ay];
+    const len2 = dx * dx + dy * dy;
+    for (let i = a + 1; i < c; i++) {
+      const [px, py] = near[i];
+      const t = len2 > 0 ? Math.max(0, Math.min(1, ((px - ax) * dx + (py - ay) * dy) / len2)) : 0;
+      const [ex, ey] = [px - ax - t * dx, py - ay - t * dy];
+      if (!(ex * ex + ey * ey <= tol2)) return false;
+    }
+    return true;
+  };
+  if (!near.length) return;
+  ctx.moveTo(near[0][0], near[0][1]);
+  for (let a = 0; a < near.length - 1; ) {
+    let c = a + 1;
+    while (c + 1 < near.length && c + 1 - a <= 32 && within(a, c + 1)) c += 1;
+    ctx.lineTo(near[c][0], near[c][1]);
+    a = c;
+  }
 }

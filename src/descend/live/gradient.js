@@ -35,17 +35,20 @@ function contourSegments(z, res, box, level) {
   const segs = [];
   const X = (c) => box.x0 + (c / (res - 1)) * (box.x1 - box.x0);
   const Y = (r) => box.y0 + (r / (res - 1)) * (box.y1 - box.y0);
+  const [dc, dr] = [[0, 1, 1, 0], [0, 0, 1, 1]]; // the cell's corners, in order around it
+  const v = [0, 0, 0, 0];
   for (let r = 0; r < res - 1; r++) {
     for (let c = 0; c < res - 1; c++) {
-      const v = [z[r * res + c], z[r * res + c + 1], z[(r + 1) * res + c + 1], z[(r + 1) * res + c]];
-      const corners = [[c, r], [c + 1, r], [c + 1, r + 1], [c, r + 1]];
+      [v[0], v[1], v[2], v[3]] = [z[r * res + c], z[r * res + c + 1], z[(r + 1) * res + c + 1], z[(r + 1) * res + c]];
+      const below = (v[0] < level) + (v[1] < level) + (v[2] < level) + (v[3] < level);
+      if (below === 0 || below === 4) continue; // the level does not cross this cell
       const pts = [];
       for (let k = 0; k < 4; k++) {
-        const [a, b] = [v[k], v[(k + 1) % 4]];
+        const j = (k + 1) % 4;
+        const [a, b] = [v[k], v[j]];
         if ((a < level) !== (b < level) && Number.isFinite(a) && Number.isFinite(b)) {
           const t = (level - a) / (b - a);
-          const [ca, cb] = [corners[k], corners[(k + 1) % 4]];
-          pts.push([X(ca[0] + t * (cb[0] - ca[0])), Y(ca[1] + t * (cb[1] - ca[1]))]);
+          pts.push([X(c + dc[k] + t * (dc[j] - dc[k])), Y(r + dr[k] + t * (dr[j] - dr[k]))]);
         }
       }
       if (pts.length >= 2) segs.push([pts[0], pts[1]]);
@@ -83,7 +86,8 @@ export function render({ model, el, engine, draw }) {
   root.append(status);
   el.append(root);
 
-  let S = null; // the current surface: {entry, fn, box, z, background}
+  let S = null; // the current surface: {entry, fn, box, z, lines, layers}
+  const layer = (key, w, h, paint) => draw.layer(S.layers, key, w, h, paint);
 
   function load() {
     const entry = entries()[settings.surface];
@@ -94,7 +98,7 @@ export function render({ model, el, engine, draw }) {
       for (let c = 0; c < RES; c++) z[r * RES + c] = fn.f(box.x0 + (c / (RES - 1)) * (box.x1 - box.x0), box.y0 + (r / (RES - 1)) * (box.y1 - box.y0));
     }
     const lines = entry.levels.map((level) => contourSegments(z, RES, box, level));
-    S = { entry, fn, box, z, lines };
+    S = { entry, fn, box, z, lines, layers: new Map() };
     surfaceSelect.value = entry.name;
   }
 
@@ -122,18 +126,21 @@ export function render({ model, el, engine, draw }) {
     const { width: w, height: h } = map;
     const px = (vx) => ((vx - box.x0) / (box.x1 - box.x0)) * w;
     const py = (vy) => h - ((vy - box.y0) / (box.y1 - box.y0)) * h;
-    ctx.fillStyle = bg;
-    ctx.fillRect(0, 0, w, h);
-    ctx.lineWidth = 1.5;
-    ctx.strokeStyle = colors.grid;
-    for (const segs of S.lines) {
-      ctx.beginPath();
-      for (const [a, b] of segs) {
-        ctx.moveTo(px(a[0]), py(a[1]));
-        ctx.lineTo(px(b[0]), py(b[1]));
+    ctx.drawImage(layer(`map/${bg}`, w, h, (c) => {
+      // the background and the surface's contour lines: the same for every point
+      c.fillStyle = bg;
+      c.fillRect(0, 0, w, h);
+      c.lineWidth = 1.5;
+      c.strokeStyle = colors.grid;
+      for (const segs of S.lines) {
+        c.beginPath();
+        for (const [a, b] of segs) {
+          c.moveTo(px(a[0]), py(a[1]));
+          c.lineTo(px(b[0]), py(b[1]));
+        }
+        c.stroke();
       }
-      ctx.stroke();
-    }
+    }), 0, 0);
     const value = fn.f(x, y);
     const [gx, gy] = fn.grad(x, y);
     const norm = Math.hypot(gx, gy);
@@ -180,13 +187,24 @@ export function render({ model, el, engine, draw }) {
     // ---- the slope over the angle
     const p = polar.getContext("2d");
     const { width: W, height: H } = polar;
-    p.fillStyle = bg;
-    p.fillRect(0, 0, W, H);
     const font = 24;
     const pad = { l: font * 3.4, r: font * 1.6, t: font * 1.6, b: font * 2.4 };
     const top = Math.max(norm, 1e-9) * 1.1;
     const AX = (a) => pad.l + (a / 360) * (W - pad.l - pad.r);
     const AY = (s) => pad.t + ((top - s) / (2 * top)) * (H - pad.t - pad.b);
+    p.drawImage(layer(`polar/${bg}`, W, H, (c) => {
+      // the background and the axes' words, outside the plot: the same for every point
+      c.fillStyle = bg;
+      c.fillRect(0, 0, W, H);
+      c.font = `${font}px sans-serif`;
+      c.fillStyle = colors.fg;
+      c.textAlign = "center";
+      c.textBaseline = "top";
+      for (const a of [0, 90, 180, 270, 360]) c.fillText(`${a}°`, AX(a), H - pad.b + 6);
+      c.fillText("direction of u (degrees from the x-axis)", (pad.l + W - pad.r) / 2, H - pad.b + font + 8);
+      c.textAlign = "left";
+      c.fillText("slope D_u f = ∇f · u", pad.l, 4);
+    }), 0, 0);
     p.font = `${font}px sans-serif`;
     p.strokeStyle = colors.grid;
     p.fillStyle = colors.fg;
@@ -200,12 +218,6 @@ export function render({ model, el, engine, draw }) {
       p.stroke();
       p.fillText(fmt(s), pad.l - 6, AY(s));
     }
-    p.textAlign = "center";
-    p.textBaseline = "top";
-    for (const a of [0, 90, 180, 270, 360]) p.fillText(`${a}°`, AX(a), H - pad.b + 6);
-    p.fillText("direction of u (degrees from the x-axis)", (pad.l + W - pad.r) / 2, H - pad.b + font + 8);
-    p.textAlign = "left";
-    p.fillText("slope D_u f = ∇f · u", pad.l, 4);
     const gAngle = deg(Math.atan2(gy, gx));
     p.strokeStyle = accent;
     p.lineWidth = 2;

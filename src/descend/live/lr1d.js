@@ -67,6 +67,7 @@ export function render({ model, el, engine, draw }) {
 
   let F = null;
   let fn = null;
+  let layers = new Map(); // the function's drawings that no learning rate changes (draw.layer)
   const logRange = () => [Math.log10(F.lr_range[0]), Math.log10(F.lr_range[1])];
   const toPos = (lr) => {
     const [a, b] = logRange();
@@ -82,6 +83,7 @@ export function render({ model, el, engine, draw }) {
   function load() {
     F = byName()[settings.function];
     fn = engine.FUNCTIONS_1D[F.name];
+    layers = new Map();
     fnSelect.value = F.name;
     const marks = [
       [F.bound / 2, `1/f'' = ${fmt(F.bound / 2)}`],
@@ -110,8 +112,6 @@ export function render({ model, el, engine, draw }) {
     const { width: w, height: h } = plot;
     const font = 26;
     const pad = { l: font * 3.2, r: font, t: font * 1.4, b: font * 2.2 };
-    ctx.fillStyle = `rgb(${colors.bg.join(",")})`;
-    ctx.fillRect(0, 0, w, h);
     const [x0, x1] = F.window;
     const grid = Array.from({ length: 301 }, (_, i) => x0 + (i / 300) * (x1 - x0));
     const fs = grid.map(fn.f);
@@ -119,28 +119,34 @@ export function render({ model, el, engine, draw }) {
     const hi = lo + (hi0 - lo) * 1.05;
     const X = (x) => pad.l + ((x - x0) / (x1 - x0)) * (w - pad.l - pad.r);
     const Y = (v) => pad.t + ((hi - v) / (hi - lo)) * (h - pad.t - pad.b);
+    ctx.drawImage(draw.layer(layers, `plot/${colors.fg}`, w, h, (c) => {
+      // the background, the axes and the function's curve: the same for every learning rate
+      c.fillStyle = `rgb(${colors.bg.join(",")})`;
+      c.fillRect(0, 0, w, h);
+      c.font = `${font}px sans-serif`;
+      c.fillStyle = colors.fg;
+      c.strokeStyle = colors.grid;
+      c.lineWidth = 1;
+      c.textAlign = "center";
+      c.textBaseline = "top";
+      for (let k = Math.ceil(x0); k <= Math.floor(x1); k++) {
+        c.beginPath();
+        c.moveTo(X(k), pad.t);
+        c.lineTo(X(k), h - pad.b);
+        c.stroke();
+        c.fillText(String(k), X(k), h - pad.b + 6);
+      }
+      c.fillText("x", (pad.l + w - pad.r) / 2, h - pad.b + font + 4);
+      c.textAlign = "right";
+      c.textBaseline = "middle";
+      for (const v of [lo, (lo + hi) / 2, hi]) c.fillText(fmt(v), pad.l - 6, Y(v));
+      c.strokeStyle = colors.train;
+      c.lineWidth = 4;
+      c.beginPath();
+      grid.forEach((x, i) => (i ? c.lineTo(X(x), Y(fs[i])) : c.moveTo(X(x), Y(fs[i]))));
+      c.stroke();
+    }), 0, 0);
     ctx.font = `${font}px sans-serif`;
-    ctx.fillStyle = colors.fg;
-    ctx.strokeStyle = colors.grid;
-    ctx.lineWidth = 1;
-    ctx.textAlign = "center";
-    ctx.textBaseline = "top";
-    for (let k = Math.ceil(x0); k <= Math.floor(x1); k++) {
-      ctx.beginPath();
-      ctx.moveTo(X(k), pad.t);
-      ctx.lineTo(X(k), h - pad.b);
-      ctx.stroke();
-      ctx.fillText(String(k), X(k), h - pad.b + 6);
-    }
-    ctx.fillText("x", (pad.l + w - pad.r) / 2, h - pad.b + font + 4);
-    ctx.textAlign = "right";
-    ctx.textBaseline = "middle";
-    for (const v of [lo, (lo + hi) / 2, hi]) ctx.fillText(fmt(v), pad.l - 6, Y(v));
-    ctx.strokeStyle = colors.train;
-    ctx.lineWidth = 4;
-    ctx.beginPath();
-    grid.forEach((x, i) => (i ? ctx.lineTo(X(x), Y(fs[i])) : ctx.moveTo(X(x), Y(fs[i]))));
-    ctx.stroke();
     // the path: each iterate on the curve, joined in order; points outside the window are clipped
     const path = colors.bg[0] < 128 ? "#ff8a5c" : "#d55e00";
     ctx.save();
@@ -203,37 +209,46 @@ export function render({ model, el, engine, draw }) {
     const { width: w, height: h } = steps;
     const font = 26;
     const pad = { l: font * 3.2, r: font, t: font * 1.4, b: font * 2.2 };
-    ctx.fillStyle = `rgb(${colors.bg.join(",")})`;
-    ctx.fillRect(0, 0, w, h);
     const [lo, hi] = F.window;
     const n = settings.steps;
     const X = (t) => pad.l + (t / n) * (w - pad.l - pad.r);
     const Y = (x) => pad.t + ((hi - x) / (hi - lo)) * (h - pad.t - pad.b);
+    ctx.drawImage(draw.layer(layers, `steps/${colors.fg}/${n}`, w, h, (c) => {
+      // the background, the axes, x* dashed and the title: the same for every learning rate
+      c.fillStyle = `rgb(${colors.bg.join(",")})`;
+      c.fillRect(0, 0, w, h);
+      c.font = `${font}px sans-serif`;
+      c.fillStyle = colors.fg;
+      c.strokeStyle = colors.grid;
+      c.lineWidth = 1;
+      c.textAlign = "right";
+      c.textBaseline = "middle";
+      for (let k = Math.ceil(lo); k <= Math.floor(hi); k++) {
+        c.beginPath();
+        c.moveTo(pad.l, Y(k));
+        c.lineTo(w - pad.r, Y(k));
+        c.stroke();
+        c.fillText(String(k), pad.l - 6, Y(k));
+      }
+      c.textAlign = "center";
+      c.textBaseline = "top";
+      for (const t of [0, Math.round(n / 2), n]) c.fillText(String(t), X(t), h - pad.b + 6);
+      c.fillText("step t", (pad.l + w - pad.r) / 2 + font * 2, h - pad.b + font + 4);
+      c.strokeStyle = colors.fg;
+      c.lineWidth = 2;
+      c.setLineDash([12, 8]);
+      c.beginPath();
+      c.moveTo(pad.l, Y(F.x_min));
+      c.lineTo(w - pad.r, Y(F.x_min));
+      c.stroke();
+      c.setLineDash([]);
+      c.fillStyle = colors.fg;
+      c.textAlign = "left";
+      c.textBaseline = "top";
+      c.fillText(`xₜ against the step (dashed: x* = ${fmt(F.x_min)})`, pad.l, 4);
+    }), 0, 0);
     ctx.font = `${font}px sans-serif`;
-    ctx.fillStyle = colors.fg;
-    ctx.strokeStyle = colors.grid;
-    ctx.lineWidth = 1;
-    ctx.textAlign = "right";
-    ctx.textBaseline = "middle";
-    for (let k = Math.ceil(lo); k <= Math.floor(hi); k++) {
-      ctx.beginPath();
-      ctx.moveTo(pad.l, Y(k));
-      ctx.lineTo(w - pad.r, Y(k));
-      ctx.stroke();
-      ctx.fillText(String(k), pad.l - 6, Y(k));
-    }
-    ctx.textAlign = "center";
-    ctx.textBaseline = "top";
-    for (const t of [0, Math.round(n / 2), n]) ctx.fillText(String(t), X(t), h - pad.b + 6);
-    ctx.fillText("step t", (pad.l + w - pad.r) / 2 + font * 2, h - pad.b + font + 4);
-    ctx.strokeStyle = colors.fg;
     ctx.lineWidth = 2;
-    ctx.setLineDash([12, 8]);
-    ctx.beginPath();
-    ctx.moveTo(pad.l, Y(F.x_min));
-    ctx.lineTo(w - pad.r, Y(F.x_min));
-    ctx.stroke();
-    ctx.setLineDash([]);
     ctx.save();
     ctx.beginPath();
     ctx.rect(pad.l, pad.t, w - pad.l - pad.r, h - pad.t - pad.b);
@@ -250,10 +265,6 @@ export function render({ model, el, engine, draw }) {
       ctx.fill();
     });
     ctx.restore();
-    ctx.fillStyle = colors.fg;
-    ctx.textAlign = "left";
-    ctx.textBaseline = "top";
-    ctx.fillText(`xₜ against the step (dashed: x* = ${fmt(F.x_min)})`, pad.l, 4);
     if (growing) {
       const t = xs.length - 1;
       const text = `diverging: |x − x*| = ${fmt(Math.abs(xs[t] - F.x_min))} after ${t} steps`;

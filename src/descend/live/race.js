@@ -167,6 +167,7 @@ export function render({ model, el, engine, draw }) {
   // ---- each racer's settings: a fieldset with its swatch, a show box and its sliders
   const racerBox = element("div", { className: "dl-racers" });
   const swatches = []; // [canvas, racer index]
+  let swatchesDark = null; // the theme the swatches are drawn in (null: not drawn yet)
   const hyperControls = {}; // key -> {name: [input, span, toValue, fromValue]}
   function swatch(i) {
     const c = element("canvas", { className: "dl-swatch", width: 36, height: 36 });
@@ -176,6 +177,7 @@ export function render({ model, el, engine, draw }) {
   }
   function buildRacers() {
     swatches.length = 0;
+    swatchesDark = null;
     racerBox.replaceChildren();
     legend.replaceChildren();
     keys().forEach((key, i) => {
@@ -285,22 +287,20 @@ export function render({ model, el, engine, draw }) {
   }
 
   // ---- drawing
-  const backgrounds = new Map(); // "surface/dark" -> ImageBitmap-like canvas
-  function background(dark) {
-    const id = `${settings.surface}/${dark}`;
-    if (!backgrounds.has(id)) {
+  const backgrounds = new Map(); // "surface/dark" -> the contour map at the canvas's size (draw.layer)
+  function background(dark, w, h) {
+    return draw.layer(backgrounds, `${settings.surface}/${dark}`, w, h, (c) => {
       const s = surf();
-      backgrounds.set(id, draw.contourImage(surfaceObject().f, { xlim: s.xlim, ylim: s.ylim, fmin: s.fmin, res: GRID, bands: BANDS, dark }));
-    }
-    return backgrounds.get(id);
+      c.imageSmoothingEnabled = true;
+      c.drawImage(draw.contourImage(surfaceObject().f, { xlim: s.xlim, ylim: s.ylim, fmin: s.fmin, res: GRID, bands: BANDS, dark }), 0, 0, w, h);
+    });
   }
 
   function drawMap(results, dark, colors, palette) {
     const ctx = map.getContext("2d");
     const { width: w, height: h } = map;
     const s = surf();
-    ctx.imageSmoothingEnabled = true;
-    ctx.drawImage(background(dark), 0, 0, w, h);
+    ctx.drawImage(background(dark, w, h), 0, 0);
     const X = (x) => clampPx(((x - s.xlim[0]) / (s.xlim[1] - s.xlim[0])) * w);
     const Y = (y) => clampPx(((s.ylim[1] - y) / (s.ylim[1] - s.ylim[0])) * h);
     for (const m of s.minima) star(ctx, X(m[0]), Y(m[1]), 16, "#f0e442", colors.fg);
@@ -310,7 +310,7 @@ export function render({ model, el, engine, draw }) {
       ctx.lineWidth = 3.5;
       ctx.lineJoin = "round";
       ctx.beginPath();
-      path.points.forEach(([x, y], t) => (t ? ctx.lineTo(X(x), Y(y)) : ctx.moveTo(X(x), Y(y))));
+      draw.tracePath(ctx, path.points.map(([x, y]) => [X(x), Y(y)]));
       ctx.stroke();
     });
     results.forEach(({ key, path }, i) => {
@@ -378,7 +378,7 @@ export function render({ model, el, engine, draw }) {
       ctx.strokeStyle = palette[i];
       ctx.lineWidth = 3;
       ctx.beginPath();
-      path.values.forEach((v, t) => (t ? ctx.lineTo(Xs(t), Ys(v)) : ctx.moveTo(Xs(t), Ys(v))));
+      draw.tracePath(ctx, path.values.map((v, t) => [Xs(t), Ys(v)]));
       ctx.stroke();
     });
     results.forEach(({ key, path }, i) => {
@@ -388,7 +388,9 @@ export function render({ model, el, engine, draw }) {
     });
   }
 
-  function drawSwatches(colors, palette) {
+  function drawSwatches(dark, colors, palette) {
+    if (swatchesDark === dark) return; // they change only with the theme or the racers
+    swatchesDark = dark;
     for (const [c, i] of swatches) {
       const ctx = c.getContext("2d");
       ctx.clearRect(0, 0, c.width, c.height);
@@ -428,7 +430,7 @@ export function render({ model, el, engine, draw }) {
     const results = runRace();
     drawMap(results, dark, colors, palette);
     drawCurves(results, colors, palette);
-    drawSwatches(colors, palette);
+    drawSwatches(dark, colors, palette);
     syncRaceControls();
     const text = describe(results);
     status.textContent = text;

@@ -160,7 +160,7 @@ export function render({ model, el, engine, draw }) {
       ctx.strokeStyle = color;
       ctx.lineWidth = width;
       ctx.beginPath();
-      gaps.forEach((g, t) => (t <= 1 ? t === 1 && ctx.moveTo(X(t), Y(g)) : ctx.lineTo(X(t), Y(g))));
+      draw.tracePath(ctx, gaps.slice(1).map((g, i) => [X(i + 1), Y(g)])); // from step 1: the log axis starts there
       ctx.stroke();
       const t = gaps.length - 1;
       ctx.beginPath();
