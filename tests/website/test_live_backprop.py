@@ -18,6 +18,9 @@ import pytest
 import descend as ds
 from descend.live import explorers_backprop as xb
 
+from .live import assert_clean, mounted
+from .live import snapshot as _snapshot
+
 pytestmark = pytest.mark.browser
 
 CH3 = "book/03-backprop.html"
@@ -29,22 +32,8 @@ NUMBER = r"(−?[\d.]+(?:e[+−]?\d+)?)"
 RULE_W1 = rf"∂L/∂w₁ = ∂L/∂z₁ · x = \(?{NUMBER}\)? × \(?{NUMBER}\)? = {NUMBER}\."
 
 
-def mounted(run, sel):
-    run.page.wait_for_selector(f"{sel}[data-mounted='true']", timeout=20_000)
-    return run.page.locator(sel)
-
-
-def snapshot(page, sel):
-    return page.evaluate(FIGURE, sel), page.locator(f"{sel} .dl-status").inner_text()
-
-
 def number(text: str) -> float:
     return float(text.replace("−", "-"))
-
-
-def assert_clean(run):
-    assert run.errors == [] and run.console_errors == [], (run.errors, run.console_errors)
-    assert run.external == [] and run.failed == [], (run.external, run.failed)
 
 
 def descend_grads(x, y, w1, b1, w2, b2):
@@ -228,3 +217,7 @@ def test_both_explorers_respond_in_jupyterlab(browser, lab_notebook):
         assert errors == []
     finally:
         context.close()
+
+
+def snapshot(page, sel):
+    return _snapshot(page, sel, FIGURE)

@@ -23,12 +23,13 @@ import descend as ds
 import descend.live as L
 from descend.live.explorers_batch import gradient_spread
 
+from .live import assert_clean, mounted, snapshot
+
 pytestmark = pytest.mark.browser
 
 CH0, CH5 = "book/00-one-dimension.html", "book/05-update.html"
 BATCH = ".descend-live[data-kind='batch']"
 LR1D = ".descend-live[data-kind='lr1d']"
-FIGURE = "(sel) => [...document.querySelectorAll(sel + ' canvas')].map(c => c.toDataURL()).join()"
 NUM = r"([-\d.e+]+)"
 STATUS = re.compile(
     rf"Batch size B = (\d+), η = ([\d.]+): (?:(\d+) updates for (\d+) examples \(\d+ passe?s?\); "
@@ -50,25 +51,11 @@ def explorer():
     )
 
 
-def mounted(run, sel):
-    run.page.wait_for_selector(f"{sel}[data-mounted='true']", timeout=20_000)
-    return run.page.locator(sel)
-
-
-def snapshot(page, sel):
-    return page.evaluate(FIGURE, sel), page.locator(f"{sel} .dl-status").inner_text()
-
-
 def status(page) -> re.Match:
     text = page.locator(f"{BATCH} .dl-status").inner_text().strip()
     m = STATUS.fullmatch(text)
     assert m, f"the status line does not state the run: {text!r}"
     return m
-
-
-def assert_clean(run):
-    assert run.errors == [] and run.console_errors == [], (run.errors, run.console_errors)
-    assert run.external == [] and run.failed == [], (run.external, run.failed)
 
 
 def check_against_descend(m: re.Match, explorer) -> None:

@@ -16,26 +16,13 @@ import pytest
 import descend as ds
 import descend.live
 
+from .live import assert_clean, mounted, snapshot
+
 pytestmark = pytest.mark.browser
 
 CH0, CH4 = "book/00-one-dimension.html", "book/04-gradient.html"
 LR1D = ".descend-live[data-kind='lr1d']"
 GRAD = ".descend-live[data-kind='gradient']"
-FIGURE = "(sel) => [...document.querySelectorAll(sel + ' canvas')].map(c => c.toDataURL()).join()"
-
-
-def mounted(run, sel):
-    run.page.wait_for_selector(f"{sel}[data-mounted='true']", timeout=20_000)
-    return run.page.locator(sel)
-
-
-def snapshot(page, sel):
-    return page.evaluate(FIGURE, sel), page.locator(f"{sel} .dl-status").inner_text()
-
-
-def assert_clean(run):
-    assert run.errors == [] and run.console_errors == [], (run.errors, run.console_errors)
-    assert run.external == [] and run.failed == [], (run.external, run.failed)
 
 
 def test_learning_rate_slider_has_400_positions_and_redraws_at_each(site_page):

@@ -21,6 +21,9 @@ import pytest
 import descend.live as live
 from descend.live.explorers_forward import neuron_curve
 
+from .live import assert_clean, mounted
+from .live import snapshot as _snapshot
+
 pytestmark = pytest.mark.browser
 
 CH2 = "book/02-forward.html"
@@ -34,20 +37,6 @@ FIGURE = """(sel) => [...document.querySelectorAll(sel + ' canvas')].map((c) => 
   return h >>> 0;
 }).join()"""
 PICKED = re.compile(r"w_a = ([-\d.]+), w_b = ([-\d.]+): loss ([\d.]+), training accuracy (\d+)%")
-
-
-def mounted(run, sel):
-    run.page.wait_for_selector(f"{sel}[data-mounted='true']", timeout=20_000)
-    return run.page.locator(sel)
-
-
-def snapshot(page, sel):
-    return page.evaluate(FIGURE, sel), page.locator(f"{sel} .dl-status").inner_text()
-
-
-def assert_clean(run):
-    assert run.errors == [] and run.console_errors == [], (run.errors, run.console_errors)
-    assert run.external == [] and run.failed == [], (run.external, run.failed)
 
 
 def page_widget(run):
@@ -244,3 +233,7 @@ def test_both_explorers_respond_in_jupyterlab(browser, lab_notebook):
         assert errors == []
     finally:
         context.close()
+
+
+def snapshot(page, sel):
+    return _snapshot(page, sel, FIGURE)

@@ -20,6 +20,9 @@ import pytest
 import descend.live as L
 from descend.live.explorers_init import GAIN_POSITIONS, STD_POSITIONS
 
+from . import live
+from .live import assert_clean
+
 pytestmark = pytest.mark.browser
 
 CH1 = "book/01-initialize.html"
@@ -42,8 +45,7 @@ def chapter_explorer():
 
 
 def mounted(run):
-    run.page.wait_for_selector(f"{SEL}[data-mounted='true']", timeout=20_000)
-    return run.page.locator(SEL)
+    return live.mounted(run, SEL)
 
 
 def status(box) -> re.Match:
@@ -62,11 +64,6 @@ def assert_descends(m: re.Match, settings: dict) -> None:
     assert float(m[8]) == pytest.approx(want["grad_std"][0], rel=6e-3)
     if depth > 1:
         assert float(m[9]) == pytest.approx(want["grad_std"][-1], rel=6e-3)
-
-
-def assert_clean(run):
-    assert run.errors == [] and run.console_errors == [], (run.errors, run.console_errors)
-    assert run.external == [] and run.failed == [], (run.external, run.failed)
 
 
 @pytest.fixture

@@ -20,12 +20,13 @@ import pytest
 import descend as ds
 import descend.live
 
+from .live import assert_clean, mounted, snapshot
+
 pytestmark = pytest.mark.browser
 
 PAGE = "book/06-iterate.html"
 BASINS = ".descend-live[data-kind='basins']"
 TRAINING = ".descend-live[data-kind='training']"
-FIGURE = "(sel) => [...document.querySelectorAll(sel + ' canvas')].map(c => c.toDataURL()).join()"
 BASIN_STATUS = re.compile(
     r"From \((-?[\d.]+), (-?[\d.e-]+)\), gradient descent with η = ([\d.]+) after (\d+) steps "
     r"ends at \((-?[\d.]+), (-?[\d.]+)\), f = (-?[\d.]+): (?:minimum (\d)|still on its way)"
@@ -35,20 +36,6 @@ EPOCH_STATUS = re.compile(
     r"validation loss ([\d.]+), validation accuracy (\d+)%\.$"
 )
 SHOTS = Path(os.environ.get("DESCEND_SCREENSHOTS", Path(__file__).parents[2] / "_build" / "shots"))
-
-
-def mounted(run, sel):
-    run.page.wait_for_selector(f"{sel}[data-mounted='true']", timeout=20_000)
-    return run.page.locator(sel)
-
-
-def snapshot(page, sel):
-    return page.evaluate(FIGURE, sel), page.locator(f"{sel} .dl-status").inner_text()
-
-
-def assert_clean(run):
-    assert run.errors == [] and run.console_errors == [], (run.errors, run.console_errors)
-    assert run.external == [] and run.failed == [], (run.external, run.failed)
 
 
 def reached(start, lr=0.05, steps=150):

@@ -19,12 +19,14 @@ import pytest
 import descend as ds
 import descend.live as L
 
+from . import live
+from .live import assert_clean, snapshot
+
 pytestmark = pytest.mark.browser
 
 CH7, CH8 = "book/07-linear-regression.html", "book/08-logistic-regression.html"
 LINE = ".descend-live[data-kind='linefit']"
 LOGI = ".descend-live[data-kind='logfit']"
-FIGURE = "(sel) => [...document.querySelectorAll(sel + ' canvas')].map(c => c.toDataURL()).join()"
 NUM = r"(-?[\d.]+(?:e[+-]\d+)?)"
 LINE_STATUS = re.compile(
     rf"Step (\d+), learning rate {NUM}: loss {NUM}, w = {NUM}, b = {NUM}\. "
@@ -56,19 +58,9 @@ def logistic_explorer():
 
 
 def mounted(run, sel):
-    run.page.wait_for_selector(f"{sel}[data-mounted='true']", timeout=20_000)
-    box = run.page.locator(sel)
+    box = live.mounted(run, sel)
     box.scroll_into_view_if_needed()
     return box
-
-
-def snapshot(page, sel):
-    return page.evaluate(FIGURE, sel), page.locator(f"{sel} .dl-status").inner_text()
-
-
-def assert_clean(run):
-    assert run.errors == [] and run.console_errors == [], (run.errors, run.console_errors)
-    assert run.external == [] and run.failed == [], (run.external, run.failed)
 
 
 def line_status(page) -> re.Match:
